@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class Forms8829Config(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "forms8829"
+    verbose_name = "Form 8829"

@@ -1,0 +1,366 @@
+"""Admin for the ledger: where a user keeps their records and does the year-end review.
+
+Every staff user manages their own records (ownership is the permission); a superuser sees all.
+The admin holds no tax arithmetic and no multi-row logic: it calls `ledger.services`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from ledger import services
+from ledger.models import (
+    Bill,
+    Home,
+    Improvement,
+    OfficeArea,
+    Receipt,
+    TaxYear,
+    TaxYearHome,
+)
+
+
+def money(value) -> str:
+    if value is None:
+        return "—"
+    return f"${value:,.2f}"
+
+
+def owned_form(form_class, owner):
+    """The form with its instance's owner set before validation, so that model `clean()` and
+    the (owner, ...) unique constraints are checked even when the owner field is not shown."""
+
+    class OwnedForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if not self.instance.owner_id and owner is not None:
+                self.instance.owner = owner
+
+        def _get_validation_exclusions(self):
+            exclusions = super()._get_validation_exclusions()
+            exclusions.discard("owner")
+            return exclusions
+
+    OwnedForm.__name__ = form_class.__name__
+    return OwnedForm
+
+
+class OwnedAdminMixin:
+    """Scope querysets, choices and permissions to the request's user (superusers see all)."""
+
+    def _sees_all(self, request) -> bool:
+        return request.user.is_superuser
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if self._sees_all(request) else qs.filter(owner=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        model = db_field.related_model
+        if hasattr(model, "owner") and not self._sees_all(request):
+            kwargs["queryset"] = model.objects.filter(owner=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not self._sees_all(request):
+            exclude.append("owner")
+        return exclude
+
+    def _may(self, request, obj=None) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        return obj is None or self._sees_all(request) or obj.owner_id == user.pk
+
+    def has_module_permission(self, request):
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+
+class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return owned_form(form, obj.owner if obj is not None else request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not obj.owner_id:
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if hasattr(instance, "owner_id") and not instance.owner_id:
+                instance.owner_id = form.instance.owner_id
+        super().save_formset(request, form, formset, change)
+
+
+class OwnedInline(OwnedAdminMixin):
+    extra = 0
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = owned_form(formset.form, obj.owner if obj is not None else request.user)
+        return formset
+
+
+class OfficeAreaInline(OwnedInline, admin.TabularInline):
+    model = OfficeArea
+    fields = ("name", "area", "rooms", "use", "start", "end")
+
+
+class ImprovementInline(OwnedInline, admin.TabularInline):
+    model = Improvement
+    fields = ("description", "cost", "placed_in_service")
+
+
+class ReceiptForm(forms.ModelForm):
+    """Uploads go through the receipt service: real type by content, size limit, SHA-256."""
+
+    class Meta:
+        model = Receipt
+        fields = ("file",)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            try:
+                self._info = services.receipt_inspect(file=upload)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["file"]) from exc
+        return upload
+
+    def save(self, commit=True):
+        receipt = super().save(commit=False)
+        info = getattr(self, "_info", None)
+        if info is not None:
+            receipt.original_name = services.safe_file_name(
+                self.cleaned_data["file"].name, info.extension
+            )
+            receipt.size = info.size
+            receipt.content_type = info.content_type
+            receipt.sha256 = info.sha256
+        if commit:
+            receipt.save()
+        return receipt
+
+
+class ReceiptInline(OwnedInline, admin.TabularInline):
+    model = Receipt
+    form = ReceiptForm
+    fields = ("file", "original_name", "content_type", "size_display", "sha256")
+    readonly_fields = ("original_name", "content_type", "size_display", "sha256")
+    show_change_link = False
+
+    @admin.display(description="Size")
+    def size_display(self, obj):
+        return f"{obj.size:,} bytes" if obj.size else "—"
+
+
+class TaxYearHomeInline(OwnedInline, admin.StackedInline):
+    model = TaxYearHome
+    fields = (
+        ("home", "method", "receives_carryover"),
+        ("gross_income_limit", "daycare_hours", "mortgage_interest_schedule_a_limit"),
+        ("casualty_losses_direct", "casualty_losses_indirect", "excess_casualty_losses"),
+    )
+
+
+@admin.register(Home)
+class HomeAdmin(OwnedModelAdmin):
+    list_display = (
+        "name",
+        "ownership",
+        "total_area",
+        "area_method",
+        "occupied_from",
+        "occupied_to",
+        "basis_display",
+    )
+    list_filter = ("ownership", "area_method")
+    search_fields = ("name", "key")
+    inlines = [OfficeAreaInline, ImprovementInline]
+    fieldsets = (
+        (None, {"fields": ("owner", "name", "key", "ownership")}),
+        ("Area", {"fields": ("area_method", "total_area", "total_rooms")}),
+        ("Occupancy", {"fields": ("occupied_from", "occupied_to")}),
+        (
+            "Basis (owned homes, Form 8829 Part III)",
+            {"fields": ("cost_basis", "land_value", "fmv_at_first_business_use")},
+        ),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._sees_all(request):
+            return fieldsets
+        first = dict(fieldsets[0][1])
+        first["fields"] = tuple(f for f in first["fields"] if f != "owner")
+        return ((None, first), *fieldsets[1:])
+
+    @admin.display(description="Cost basis", ordering="cost_basis")
+    def basis_display(self, obj):
+        return money(obj.cost_basis)
+
+
+@admin.register(OfficeArea)
+class OfficeAreaAdmin(OwnedModelAdmin):
+    list_display = ("name", "home", "area", "rooms", "use", "start", "end")
+    list_filter = ("use", "home")
+    list_select_related = ("home",)
+    search_fields = ("name", "home__name")
+    date_hierarchy = "start"
+
+
+@admin.register(Improvement)
+class ImprovementAdmin(OwnedModelAdmin):
+    list_display = ("description", "home", "cost_display", "placed_in_service")
+    list_filter = ("home",)
+    list_select_related = ("home",)
+    search_fields = ("description", "home__name")
+    date_hierarchy = "placed_in_service"
+
+    @admin.display(description="Cost", ordering="cost")
+    def cost_display(self, obj):
+        return money(obj.cost)
+
+
+class TaxYearListFilter(admin.SimpleListFilter):
+    title = "tax year"
+    parameter_name = "tax_year"
+
+    def lookups(self, request, model_admin):
+        qs = model_admin.get_queryset(request)
+        years = qs.order_by("-tax_year").values_list("tax_year", flat=True).distinct()
+        return [(str(y), str(y)) for y in years]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tax_year=self.value())
+        return queryset
+
+
+@admin.register(Bill)
+class BillAdmin(OwnedModelAdmin):
+    list_display = (
+        "paid_on",
+        "payee",
+        "category",
+        "amount_display",
+        "scope",
+        "business_use_percent",
+        "home",
+        "receipt_count",
+    )
+    list_filter = (TaxYearListFilter, "category", "scope", "home")
+    list_select_related = ("home",)
+    search_fields = ("payee", "note")
+    date_hierarchy = "paid_on"
+    inlines = [ReceiptInline]
+    fields = (
+        "home",
+        "paid_on",
+        "payee",
+        "category",
+        "amount",
+        "scope",
+        "business_use_percent",
+        ("service_start", "service_end"),
+        "note",
+    )
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(receipt_total=Count("receipts"))
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return ["owner", *fields] if self._sees_all(request) else fields
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, obj):
+        return money(obj.amount)
+
+    @admin.display(description="Receipts", ordering="receipt_total")
+    def receipt_count(self, obj):
+        count = getattr(obj, "receipt_total", 0)
+        return format_html("{}", count) if count else "—"
+
+    def save_model(self, request, obj, form, change):
+        if not obj.owner_id:
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(OwnedModelAdmin):
+    list_display = ("original_name", "bill", "content_type", "size", "created_at")
+    list_select_related = ("bill",)
+    search_fields = ("original_name", "bill__payee", "sha256")
+    list_filter = ("content_type",)
+    form = ReceiptForm
+
+    def get_fields(self, request, obj=None):
+        return ("bill", "file") if obj is None else ("bill", "file", "original_name", "sha256")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("original_name", "sha256") if obj else ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["fields"] = ("bill", "file")
+        return super().get_form(request, obj, change, **kwargs)
+
+
+@admin.register(TaxYear)
+class TaxYearAdmin(OwnedModelAdmin):
+    list_display = ("year", "filing_status", "itemizes", "filed", "filed_at")
+    list_filter = ("filed", "filing_status", "itemizes")
+    inlines = [TaxYearHomeInline]
+    readonly_fields = ("filed_at",)
+    fieldsets = (
+        (None, {"fields": ("owner", "year", "filing_status", "itemizes", "filed", "filed_at")}),
+        (
+            "Line 11 Worksheet (itemizers above the SALT cap)",
+            {
+                "fields": (
+                    "state_local_income_or_sales_tax",
+                    "other_real_estate_taxes",
+                    "personal_property_taxes",
+                    "modified_agi",
+                )
+            },
+        ),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._sees_all(request):
+            return fieldsets
+        first = dict(fieldsets[0][1])
+        first["fields"] = tuple(f for f in first["fields"] if f != "owner")
+        return ((None, first), *fieldsets[1:])
+
+
+@admin.register(TaxYearHome)
+class TaxYearHomeAdmin(OwnedModelAdmin):
+    list_display = ("tax_year", "home", "method", "gross_income_limit", "receives_carryover")
+    list_filter = ("method", "home", "tax_year__year")
+    list_select_related = ("tax_year", "home")

@@ -1,0 +1,535 @@
+"""The ledger: homes, office areas, improvements, bills and receipts, tax years, by year.
+
+Models hold data and the validation of one record (`clean`) plus database constraints where they
+fit. Writes that touch several rows, and checks that need other records (a filed year), live in
+`ledger.services`; reads that aggregate live in `ledger.selectors`. No tax arithmetic here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+ZERO = Decimal("0.00")
+MONEY = {"max_digits": 12, "decimal_places": 2}
+AREA = {"max_digits": 10, "decimal_places": 2}
+NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+class OwnedQuerySet(models.QuerySet):
+    """Every ledger row belongs to one user; every read starts from `owned_by`."""
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+
+class Owned(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def _same_owner(parent, child, field: str) -> None:
+    if parent is not None and child.owner_id and parent.owner_id != child.owner_id:
+        raise ValidationError({field: "Choose one of your own records."})
+
+
+def _overlaps(start_a, end_a, start_b, end_b) -> bool:
+    """Closed date ranges, None meaning open-ended."""
+    return (end_b is None or start_a is None or start_a <= end_b) and (
+        end_a is None or start_b is None or start_b <= end_a
+    )
+
+
+class Home(Owned):
+    class AreaMethod(models.TextChoices):
+        SQUARE_FEET = "square_feet", "Square feet"
+        ROOMS = "rooms", "Rooms (rooms of about the same size)"
+
+    class Ownership(models.TextChoices):
+        OWN = "own", "Owned"
+        RENT = "rent", "Rented"
+
+    key = models.SlugField(
+        max_length=50,
+        blank=True,
+        help_text="Short identifier used in ledger files; made from the name when left blank.",
+    )
+    name = models.CharField(max_length=200)
+    total_area = models.DecimalField(
+        **AREA,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Total area of the home in square feet (Form 8829 line 2).",
+    )
+    total_rooms = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Needed for the rooms method."
+    )
+    area_method = models.CharField(
+        max_length=20, choices=AreaMethod.choices, default=AreaMethod.SQUARE_FEET
+    )
+    ownership = models.CharField(max_length=10, choices=Ownership.choices, default=Ownership.OWN)
+    occupied_from = models.DateField(null=True, blank=True)
+    occupied_to = models.DateField(
+        null=True, blank=True, help_text="Moving out ends business use of this home that day."
+    )
+    cost_basis = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text="Owners: cost including land and improvements made before business use.",
+    )
+    land_value = models.DecimalField(**MONEY, null=True, blank=True, validators=NOT_NEGATIVE)
+    fmv_at_first_business_use = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        verbose_name="FMV at first business use",
+        help_text="Fair market value on the date of first business use (line 37 uses the smaller).",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="home_unique_key_per_owner"),
+            models.CheckConstraint(condition=Q(total_area__gt=0), name="home_total_area_positive"),
+            models.CheckConstraint(
+                condition=Q(occupied_to__isnull=True)
+                | Q(occupied_from__isnull=True)
+                | Q(occupied_to__gte=models.F("occupied_from")),
+                name="home_occupancy_ordered",
+            ),
+            models.CheckConstraint(
+                condition=(Q(cost_basis__isnull=True) | Q(cost_basis__gte=0))
+                & (Q(land_value__isnull=True) | Q(land_value__gte=0))
+                & (Q(fmv_at_first_business_use__isnull=True) | Q(fmv_at_first_business_use__gte=0)),
+                name="home_money_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = slugify(self.name)[:50] or "home"
+        super().save(*args, **kwargs)
+
+    @property
+    def is_owned(self) -> bool:
+        return self.ownership == self.Ownership.OWN
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.occupied_from and self.occupied_to and self.occupied_to < self.occupied_from:
+            errors["occupied_to"] = "Move-out date cannot be before the move-in date."
+        if self.area_method == self.AreaMethod.ROOMS and not self.total_rooms:
+            errors["total_rooms"] = "The rooms method needs the total number of rooms."
+        if self.ownership == self.Ownership.RENT:
+            for field in ("cost_basis", "land_value", "fmv_at_first_business_use"):
+                if getattr(self, field) is not None:
+                    errors[field] = "A rented home has no basis, land value or FMV (no Part III)."
+        elif (
+            self.land_value is not None
+            and self.cost_basis is not None
+            and self.land_value > self.cost_basis
+        ):
+            errors["land_value"] = "Land value cannot be more than the cost basis."
+        if errors:
+            raise ValidationError(errors)
+
+
+class OfficeArea(Owned):
+    class Use(models.TextChoices):
+        EXCLUSIVE = "exclusive", "Exclusive and regular use"
+        DAYCARE = "daycare", "Regular daycare (not exclusive)"
+        STORAGE = "storage", "Inventory or product samples storage"
+
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="office_areas")
+    name = models.CharField(max_length=100, default="Office")
+    area = models.DecimalField(
+        **AREA, validators=[MinValueValidator(Decimal("0.01"))], help_text="Square feet."
+    )
+    rooms = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Rooms used, for the rooms method."
+    )
+    use = models.CharField(max_length=20, choices=Use.choices, default=Use.EXCLUSIVE)
+    start = models.DateField(null=True, blank=True, help_text="First day of business use.")
+    end = models.DateField(null=True, blank=True, help_text="Last day of business use.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["home_id", "start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(area__gt=0), name="office_area_positive"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True)
+                | Q(start__isnull=True)
+                | Q(end__gte=models.F("start")),
+                name="office_area_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.area} sq ft)"
+
+    def save(self, *args, **kwargs):
+        if not self.owner_id and self.home_id:
+            self.owner_id = self.home.owner_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.home_id and not self.owner_id:
+            self.owner_id = self.home.owner_id
+        errors: dict[str, str] = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = "The end date cannot be before the start date."
+        if self.home_id and self.area is not None:
+            home = self.home
+            _same_owner(home, self, "home")
+            if self.area > home.total_area:
+                errors["area"] = (
+                    f"The office area ({self.area} sq ft) cannot be larger than the home "
+                    f"({home.total_area} sq ft)."
+                )
+            else:
+                siblings = OfficeArea.objects.filter(home_id=self.home_id).exclude(pk=self.pk)
+                overlapping = [
+                    a
+                    for a in siblings.only("area", "rooms", "start", "end")
+                    if _overlaps(self.start, self.end, a.start, a.end)
+                ]
+                # Peak use is bounded by the sum of everything overlapping this area's dates.
+                used = sum((a.area for a in overlapping), Decimal(0)) + self.area
+                if used > home.total_area:
+                    errors["area"] = (
+                        f"Office areas in use at the same time add up to {used} sq ft, more than "
+                        f"the home's {home.total_area} sq ft."
+                    )
+                if home.area_method == Home.AreaMethod.ROOMS and home.total_rooms:
+                    rooms = sum((a.rooms or 0 for a in overlapping), 0) + (self.rooms or 0)
+                    if rooms > home.total_rooms:
+                        errors["rooms"] = (
+                            f"Rooms in use at the same time add up to {rooms}, more than the "
+                            f"home's {home.total_rooms} rooms."
+                        )
+        if self.home_id and self.home.area_method == Home.AreaMethod.ROOMS and not self.rooms:
+            errors["rooms"] = "This home uses the rooms method: give the number of rooms used."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Improvement(Owned):
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="improvements")
+    description = models.CharField(max_length=200)
+    cost = models.DecimalField(**MONEY, validators=NOT_NEGATIVE)
+    placed_in_service = models.DateField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["home_id", "placed_in_service", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cost__gte=0), name="improvement_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.placed_in_service})"
+
+    def save(self, *args, **kwargs):
+        if not self.owner_id and self.home_id:
+            self.owner_id = self.home.owner_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.home_id and not self.owner_id:
+            self.owner_id = self.home.owner_id
+        if self.home_id:
+            _same_owner(self.home, self, "home")
+            if not self.home.is_owned:
+                raise ValidationError({"home": "Improvements are depreciated only on owned homes."})
+
+
+class Bill(Owned):
+    class Category(models.TextChoices):
+        MORTGAGE_INTEREST = "mortgage_interest", "Mortgage interest"
+        MORTGAGE_INSURANCE = "mortgage_insurance", "Mortgage insurance premiums"
+        REAL_ESTATE_TAX = "real_estate_tax", "Real estate taxes"
+        INSURANCE = "insurance", "Insurance"
+        RENT = "rent", "Rent"
+        REPAIRS = "repairs", "Repairs and maintenance"
+        UTILITIES = "utilities", "Utilities"
+        OTHER = "other", "Other expenses"
+        INTERNET = "internet", "Internet (Schedule C)"
+        PHONE = "phone", "Telephone (Schedule C)"
+
+    class Scope(models.TextChoices):
+        DIRECT = "direct", "Direct (business part only)"
+        INDIRECT = "indirect", "Indirect (whole home)"
+
+    # Categories that are never a direct expense (i8829 lines 9-11).
+    NEVER_DIRECT = (Category.MORTGAGE_INTEREST, Category.MORTGAGE_INSURANCE)
+    # Categories that count only through their business-use percent (Schedule C, not 8829).
+    SCHEDULE_C = (Category.INTERNET, Category.PHONE)
+
+    home = models.ForeignKey(Home, on_delete=models.PROTECT, related_name="bills")
+    paid_on = models.DateField(help_text="Payment date; the bill belongs to this tax year.")
+    tax_year = models.PositiveSmallIntegerField(editable=False, db_index=True)
+    payee = models.CharField(max_length=200)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    amount = models.DecimalField(**MONEY, validators=NOT_NEGATIVE)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.INDIRECT)
+    business_use_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Business share of an indirect bill (0-100); required for internet and phone.",
+    )
+    service_start = models.DateField(null=True, blank=True)
+    service_end = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-paid_on", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "tax_year", "home", "category"], name="bill_year_lookup"),
+            models.Index(fields=["owner", "paid_on"], name="bill_owner_paid_on"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="bill_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(business_use_percent__isnull=True)
+                | (Q(business_use_percent__gte=0) & Q(business_use_percent__lte=100)),
+                name="bill_business_use_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=(Q(service_start__isnull=True) & Q(service_end__isnull=True))
+                | (
+                    Q(service_start__isnull=False)
+                    & Q(service_end__isnull=False)
+                    & Q(service_end__gte=models.F("service_start"))
+                ),
+                name="bill_service_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~(
+                    Q(category__in=["mortgage_interest", "mortgage_insurance"]) & Q(scope="direct")
+                ),
+                name="bill_mortgage_never_direct",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paid_on} {self.payee} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.paid_on:
+            self.tax_year = self.paid_on.year
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.paid_on:
+            self.tax_year = self.paid_on.year
+        if self.home_id and self.owner_id and self.home.owner_id != self.owner_id:
+            errors["home"] = "Choose one of your own homes."
+        if self.category in self.NEVER_DIRECT and self.scope == self.Scope.DIRECT:
+            errors["scope"] = "Mortgage interest and mortgage insurance are never direct expenses."
+        if (self.service_start is None) != (self.service_end is None):
+            errors["service_end" if self.service_end is None else "service_start"] = (
+                "Give both the start and the end of the service period, or neither."
+            )
+        elif self.service_start and self.service_end and self.service_end < self.service_start:
+            errors["service_end"] = "The service period cannot end before it starts."
+        if errors:
+            raise ValidationError(errors)
+
+
+def receipt_upload_to(instance: Receipt, filename: str) -> str:
+    # The stored name never reuses the user's file name: it cannot escape the folder or collide.
+    return f"{instance.owner_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+def _receipt_storage():
+    return storages["receipts"]
+
+
+class Receipt(Owned):
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="receipts")
+    file = models.FileField(upload_to=receipt_upload_to, storage=_receipt_storage, max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        ordering = ["bill_id", "id"]
+        indexes = [models.Index(fields=["owner", "sha256"], name="receipt_owner_sha")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def save(self, *args, **kwargs):
+        if not self.owner_id and self.bill_id:
+            self.owner_id = self.bill.owner_id
+        super().save(*args, **kwargs)
+
+
+class FilingStatus(models.TextChoices):
+    SINGLE = "single", "Single"
+    MARRIED_JOINT = "married_joint", "Married filing jointly"
+    MARRIED_SEPARATE = "married_separate", "Married filing separately"
+    HEAD_OF_HOUSEHOLD = "head_of_household", "Head of household"
+
+
+class TaxYear(Owned):
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2018), MaxValueValidator(2026)]
+    )
+    filing_status = models.CharField(
+        max_length=20, choices=FilingStatus.choices, default=FilingStatus.SINGLE
+    )
+    itemizes = models.BooleanField(default=False, help_text="Itemizes deductions on Schedule A.")
+    state_local_income_or_sales_tax = models.DecimalField(
+        **MONEY, default=ZERO, validators=NOT_NEGATIVE, help_text="Line 11 Worksheet line 1."
+    )
+    other_real_estate_taxes = models.DecimalField(
+        **MONEY, default=ZERO, validators=NOT_NEGATIVE, help_text="Line 11 Worksheet line 3."
+    )
+    personal_property_taxes = models.DecimalField(
+        **MONEY, default=ZERO, validators=NOT_NEGATIVE, help_text="Line 11 Worksheet line 4."
+    )
+    modified_agi = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        verbose_name="modified AGI",
+        help_text="2025 and later: reduces the SALT cap above the threshold.",
+    )
+    filed = models.BooleanField(default=False, help_text="A filed year is locked.")
+    filed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "year"], name="tax_year_unique_per_owner"),
+            models.CheckConstraint(
+                condition=Q(state_local_income_or_sales_tax__gte=0)
+                & Q(other_real_estate_taxes__gte=0)
+                & Q(personal_property_taxes__gte=0),
+                name="tax_year_taxes_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+
+class TaxYearHome(Owned):
+    """A home's inputs for one tax year: method, income limit, carryover, daycare, casualty."""
+
+    class Method(models.TextChoices):
+        REGULAR = "regular", "Regular (Form 8829)"
+        SIMPLIFIED = "simplified", "Simplified ($5 per sq ft)"
+
+    tax_year = models.ForeignKey(TaxYear, on_delete=models.CASCADE, related_name="homes")
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="tax_years")
+    method = models.CharField(max_length=12, choices=Method.choices, default=Method.REGULAR)
+    gross_income_limit = models.DecimalField(
+        **MONEY,
+        default=ZERO,
+        help_text="Line 8: Schedule C line 29 plus gains, minus losses, from this home's use.",
+    )
+    receives_carryover = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Takes the prior-year carryover (default: the home with the largest line 8).",
+    )
+    daycare_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text="Line 4: hours the home was used for daycare.",
+    )
+    mortgage_interest_schedule_a_limit = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text="Itemizers: the deductible part of the mortgage interest paid.",
+    )
+    casualty_losses_direct = models.DecimalField(
+        **MONEY, default=ZERO, validators=NOT_NEGATIVE, help_text="Line 9(a)."
+    )
+    casualty_losses_indirect = models.DecimalField(
+        **MONEY, default=ZERO, validators=NOT_NEGATIVE, help_text="Line 9(b)."
+    )
+    excess_casualty_losses = models.DecimalField(
+        **MONEY, default=ZERO, validators=NOT_NEGATIVE, help_text="Line 29."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tax_year_id", "home_id"]
+        verbose_name = "home in a tax year"
+        verbose_name_plural = "homes in a tax year"
+        constraints = [
+            models.UniqueConstraint(fields=["tax_year", "home"], name="tax_year_home_unique"),
+            models.CheckConstraint(
+                condition=Q(casualty_losses_direct__gte=0)
+                & Q(casualty_losses_indirect__gte=0)
+                & Q(excess_casualty_losses__gte=0),
+                name="tax_year_home_casualty_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tax_year_id and self.tax_year.year}: {self.home_id and self.home.name}"
+
+    def save(self, *args, **kwargs):
+        if not self.owner_id and self.tax_year_id:
+            self.owner_id = self.tax_year.owner_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.tax_year_id and not self.owner_id:
+            self.owner_id = self.tax_year.owner_id
+        if self.home_id and self.owner_id and self.home.owner_id != self.owner_id:
+            raise ValidationError({"home": "Choose one of your own homes."})

@@ -1,0 +1,111 @@
+"""Ledger writes: validated, atomic, owner-checked. Admin, API and commands call these.
+
+Each function is keyword-only and named `<entity>_<verb>`. A user-caused problem raises
+`django.core.exceptions.ValidationError` with a message naming the field; nothing is left
+half-written (every multi-row write runs in one transaction).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+
+from ledger.models import Bill, Receipt
+
+# Receipt types accepted, decided by the file's content (magic bytes), never by its name.
+RECEIPT_TYPES = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "image/heic": "heic",
+}
+
+
+@dataclass(frozen=True)
+class ReceiptFileInfo:
+    content_type: str
+    extension: str
+    size: int
+    sha256: str
+
+
+def receipt_inspect(*, file: File) -> ReceiptFileInfo:
+    """Check a receipt's size and real type, and fingerprint it; raise ValidationError if bad."""
+    limit = settings.RECEIPT_MAX_BYTES
+    size = file.size
+    if size is None or size == 0:
+        raise ValidationError({"file": "The receipt file is empty."})
+    if size > limit:
+        raise ValidationError(
+            {"file": f"The receipt is {size:,} bytes; the limit is {limit:,} bytes."}
+        )
+    digest = hashlib.sha256()
+    file.seek(0)
+    head = b""
+    for chunk in file.chunks():
+        if len(head) < 8192:
+            head += chunk[: 8192 - len(head)]
+        digest.update(chunk)
+    file.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in RECEIPT_TYPES:
+        found = kind.mime if kind else "an unknown type"
+        raise ValidationError(
+            {"file": f"A receipt must be a PDF, PNG, JPEG, WebP or HEIC file; this is {found}."}
+        )
+    return ReceiptFileInfo(
+        content_type=kind.mime,
+        extension=RECEIPT_TYPES[kind.mime],
+        size=size,
+        sha256=digest.hexdigest(),
+    )
+
+
+def receipt_duplicate_of(*, owner, sha256: str) -> Receipt | None:
+    return Receipt.objects.owned_by(owner).filter(sha256=sha256).select_related("bill").first()
+
+
+@transaction.atomic
+def receipt_create(
+    *, bill: Bill, file: File, original_name: str | None = None, allow_duplicate: bool = False
+) -> Receipt:
+    """Attach a receipt file to a bill. A file the user already stored is reported, not doubled."""
+    info = receipt_inspect(file=file)
+    if not allow_duplicate:
+        existing = receipt_duplicate_of(owner=bill.owner, sha256=info.sha256)
+        if existing is not None:
+            raise ValidationError(
+                {
+                    "file": (
+                        f"This file is already stored as receipt {existing.pk} "
+                        f"('{existing.original_name}') of the bill {existing.bill}."
+                    )
+                }
+            )
+    name = original_name or getattr(file, "name", None) or f"receipt.{info.extension}"
+    receipt = Receipt(
+        owner_id=bill.owner_id,
+        bill=bill,
+        original_name=safe_file_name(name, info.extension),
+        size=info.size,
+        content_type=info.content_type,
+        sha256=info.sha256,
+    )
+    receipt.file.save(info.sha256, file, save=False)
+    receipt.save()
+    return receipt
+
+
+def safe_file_name(name: str, extension: str) -> str:
+    """A download name with no path, no control or quote characters, and the real extension."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    cleaned = "".join(c if c.isalnum() or c in "-_ ." else "_" for c in stem).strip(" .")
+    return f"{(cleaned or 'receipt')[:100]}.{extension}"
