@@ -12,12 +12,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
+
+from ledger.storage import receipt_storage
 
 ZERO = Decimal("0.00")
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -374,17 +375,15 @@ def receipt_upload_to(instance: Receipt, filename: str) -> str:
     return f"{instance.owner_id}/{instance.sha256[:2]}/{instance.sha256}"
 
 
-def _receipt_storage():
-    return storages["receipts"]
-
-
 class Receipt(Owned):
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="receipts")
-    file = models.FileField(upload_to=receipt_upload_to, storage=_receipt_storage, max_length=300)
+    file = models.FileField(upload_to=receipt_upload_to, storage=receipt_storage, max_length=300)
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)
     sha256 = models.CharField(max_length=64, db_index=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["bill_id", "id"]

@@ -1,0 +1,32 @@
+"""Authenticated receipt downloads: the only way a stored receipt file leaves the server."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.views.decorators.http import require_GET
+
+from ledger.models import Receipt
+
+
+def receipt_response(receipt: Receipt) -> FileResponse:
+    """The file with its checked content type and a safe name; never rendered inline as HTML."""
+    response = FileResponse(
+        receipt.file.open("rb"),
+        as_attachment=True,
+        filename=receipt.original_name,
+        content_type=receipt.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_GET
+def receipt_download(request, name: str):
+    receipts = Receipt.objects.all()
+    if not request.user.is_superuser:
+        receipts = receipts.owned_by(request.user)
+    receipt = receipts.filter(file=name).first()
+    if receipt is None:
+        raise Http404("No such receipt.")
+    return receipt_response(receipt)

@@ -1,0 +1,32 @@
+"""Shared fixtures: users, an authenticated admin client, receipts in a temporary folder."""
+
+import pytest
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _receipts_in_tmp(settings, tmp_path):
+    """Receipts never touch the developer's real storage."""
+    settings.RECEIPTS_ROOT = tmp_path / "receipts"
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(username="mallory")
+
+
+@pytest.fixture
+def admin_client_for(client):
+    """Log a (staff, non-superuser) user into the admin."""
+
+    def login(u):
+        client.force_login(u)
+        return client
+
+    return login
