@@ -334,7 +334,8 @@ class TaxYearAdmin(OwnedModelAdmin):
     list_display = ("year", "filing_status", "itemizes", "filed", "filed_at")
     list_filter = ("filed", "filing_status", "itemizes")
     inlines = [TaxYearHomeInline]
-    readonly_fields = ("filed_at",)
+    # Filing and reopening are actions with their own checks (forms8829.services), not a checkbox.
+    readonly_fields = ("filed", "filed_at")
     fieldsets = (
         (None, {"fields": ("owner", "year", "filing_status", "itemizes", "filed", "filed_at")}),
         (

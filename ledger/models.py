@@ -366,6 +366,16 @@ class Bill(Owned):
             )
         elif self.service_start and self.service_end and self.service_end < self.service_start:
             errors["service_end"] = "The service period cannot end before it starts."
+        if self.owner_id and self.paid_on:
+            years = {self.paid_on.year}
+            if self.pk:
+                years |= set(Bill.objects.filter(pk=self.pk).values_list("tax_year", flat=True))
+            filed = filed_years_among(self.owner_id, years)
+            if filed:
+                errors["paid_on"] = (
+                    f"Tax year {filed[0]} is filed: its bills cannot change. Reopen {filed[0]} "
+                    "to correct it."
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -396,6 +406,14 @@ class Receipt(Owned):
         if not self.owner_id and self.bill_id:
             self.owner_id = self.bill.owner_id
         super().save(*args, **kwargs)
+
+
+def filed_years_among(owner_id, years) -> list[int]:
+    return sorted(
+        TaxYear.objects.filter(owner_id=owner_id, year__in=years, filed=True).values_list(
+            "year", flat=True
+        )
+    )
 
 
 class FilingStatus(models.TextChoices):
@@ -448,6 +466,12 @@ class TaxYear(Owned):
 
     def __str__(self) -> str:
         return str(self.year)
+
+    def clean(self) -> None:
+        if self.pk and TaxYear.objects.filter(pk=self.pk, filed=True).exists() and self.filed:
+            raise ValidationError(
+                f"Tax year {self.year} is filed: its inputs cannot change. Reopen it first."
+            )
 
     @property
     def first_day(self) -> dt.date:
@@ -532,3 +556,18 @@ class TaxYearHome(Owned):
             self.owner_id = self.tax_year.owner_id
         if self.home_id and self.owner_id and self.home.owner_id != self.owner_id:
             raise ValidationError({"home": "Choose one of your own homes."})
+        if self.tax_year_id and self.tax_year.filed:
+            raise ValidationError(
+                f"Tax year {self.tax_year.year} is filed: its inputs cannot change; reopen it."
+            )
+        if self.tax_year_id and self.method == self.Method.SIMPLIFIED:
+            others = TaxYearHome.objects.filter(
+                tax_year_id=self.tax_year_id, method=self.Method.SIMPLIFIED
+            ).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(
+                    {
+                        "method": "The simplified method may be used for one home a year only; "
+                        f"{others.first().home} already uses it in {self.tax_year.year}."
+                    }
+                )
