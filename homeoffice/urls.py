@@ -1,7 +1,7 @@
 """Top-level URLs: the admin (year-end review) and the REST API."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from ledger.views import receipt_download
@@ -13,5 +13,6 @@ admin.site.index_title = "Your home office ledger"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/", include("ledger.api.urls")),
     path("receipts/<path:name>", receipt_download, name="receipt-file"),
 ]

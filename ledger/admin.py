@@ -7,8 +7,9 @@ The admin holds no tax arithmetic and no multi-row logic: it calls `ledger.servi
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -94,6 +95,35 @@ class OwnedAdminMixin:
 
 
 class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
+    """Saves and deletes that a filed year refuses come back as a message; nothing changes."""
+
+    def _refused(self, request, exc: ValidationError):
+        self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:  # raised by a write-time guard after form validation
+            return self._refused(request, exc)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:
+            return self._refused(request, exc)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so each row passes the same guards as a single delete.
+        for obj in queryset:
+            obj.delete()
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except ValidationError as exc:
+            return self._refused(request, exc)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return owned_form(form, obj.owner if obj is not None else request.user)

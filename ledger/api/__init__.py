@@ -1,0 +1,1 @@
+"""The REST API (Django REST framework) for every client other than the admin."""

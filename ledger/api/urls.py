@@ -1,0 +1,3 @@
+"""API routes, mounted at /api/."""
+
+urlpatterns: list = []
