@@ -93,7 +93,10 @@ def _compute(hy: HomeYear, carry: Carry | None) -> tuple[engine.FormResult, engi
         carryover_operating_in=carry.operating,
         carryover_casualty_depreciation_in=carry.casualty_depreciation,
     )
-    result = engine.compute_form(inp)
+    try:
+        result = engine.compute_form(inp)
+    except ValueError as exc:  # InvalidInputError / UnsupportedYearError: words for the user
+        raise FormError(f"{hy.year}, {hy.home.name}: {exc}") from exc
     return result, inp
 
 

@@ -1,0 +1,248 @@
+"""Hypothesis properties: no negative line, the limit holds, carryovers are conserved."""
+
+from dataclasses import fields
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forms8829.engine import (
+    Areas,
+    Columns,
+    Daycare,
+    Depreciation,
+    Expenses,
+    FormResult,
+    HomeYearInput,
+    Improvement,
+    Taxpayer,
+    compute_form,
+)
+from forms8829.rules import FILING_STATUSES, rules_for
+
+PROPERTY_SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+ZERO = Decimal("0")
+
+
+def money(max_value: int = 50_000) -> st.SearchStrategy[Decimal]:
+    return st.decimals(min_value=0, max_value=max_value, places=2)
+
+
+def maybe_zero(strategy: st.SearchStrategy[Decimal]) -> st.SearchStrategy[Decimal]:
+    return st.one_of(st.just(ZERO), strategy)
+
+
+columns = st.builds(Columns, maybe_zero(money()), maybe_zero(money()))
+incomes = st.decimals(min_value=-5_000, max_value=120_000, places=2)
+
+
+@st.composite
+def dates_in(draw, first: date, last: date) -> date:
+    return first + timedelta(days=draw(st.integers(0, (last - first).days)))
+
+
+@st.composite
+def depreciations(draw, year: int) -> Depreciation | None:
+    if draw(st.booleans()):
+        return None  # renter
+    basis = draw(money(900_000))
+    fmv = draw(money(900_000))
+    land = draw(st.decimals(min_value=0, max_value=min(basis, fmv), places=2))
+    first_use = draw(dates_in(date(1980, 1, 1), date(year, 12, 31)))
+    end = None
+    if draw(st.booleans()) and draw(st.booleans()):
+        end = draw(dates_in(max(first_use, date(year, 1, 1)), date(year, 12, 31)))
+    improvements = draw(
+        st.lists(
+            st.builds(
+                Improvement,
+                st.just("improvement"),
+                money(80_000),
+                dates_in(date(1980, 1, 1), date(year, 12, 31)),
+            ),
+            max_size=2,
+        )
+    )
+    return Depreciation(basis, land, fmv, first_use, end, tuple(improvements))
+
+
+@st.composite
+def home_years(
+    draw,
+    year: int | None = None,
+    carryover_operating_in: Decimal | None = None,
+    carryover_casualty_depreciation_in: Decimal | None = None,
+) -> HomeYearInput:
+    if year is None:
+        year = draw(st.integers(2018, 2026))
+    total = draw(st.integers(100, 5_000))
+    exclusive = draw(st.integers(0, total))
+    daycare_area = draw(st.sampled_from([0, draw(st.integers(0, total - exclusive))]))
+    daycare = None
+    if daycare_area:
+        hours_in_year = int(rules_for(year).hours_in_year)
+        daycare = Daycare(Decimal(draw(st.integers(0, hours_in_year))))
+    method = draw(st.sampled_from(["regular", "regular", "simplified"]))
+    monthly = draw(st.one_of(st.none(), st.lists(st.integers(0, 600), min_size=12, max_size=12)))
+    taxpayer = Taxpayer(
+        filing_status=draw(st.sampled_from(FILING_STATUSES)),
+        itemizes=draw(st.booleans()),
+        state_local_income_or_sales_tax=draw(maybe_zero(money())),
+        other_real_estate_taxes=draw(maybe_zero(money(5_000))),
+        personal_property_taxes=draw(maybe_zero(money(5_000))),
+        modified_agi=draw(st.one_of(st.none(), money(1_000_000))),
+    )
+    expenses = Expenses(
+        mortgage_interest=draw(maybe_zero(money())),
+        mortgage_insurance=draw(maybe_zero(money(3_000))),
+        real_estate_taxes=draw(columns),
+        insurance=draw(columns),
+        rent=draw(columns),
+        repairs=draw(columns),
+        utilities=draw(columns),
+        other=draw(columns),
+    )
+    if carryover_operating_in is None:
+        carryover_operating_in = draw(maybe_zero(money(20_000)))
+    if carryover_casualty_depreciation_in is None:
+        carryover_casualty_depreciation_in = draw(maybe_zero(money(20_000)))
+    return HomeYearInput(
+        year=year,
+        home_name="home",
+        method=method,
+        taxpayer=taxpayer,
+        areas=Areas(Decimal(total), Decimal(exclusive), Decimal(daycare_area)),
+        gross_income_limit=draw(incomes),
+        expenses=expenses,
+        daycare=daycare,
+        casualty_losses=draw(columns),
+        excess_casualty_losses=draw(maybe_zero(money(10_000))),
+        mortgage_interest_schedule_a_limit=draw(st.one_of(st.none(), money())),
+        carryover_operating_in=carryover_operating_in,
+        carryover_casualty_depreciation_in=carryover_casualty_depreciation_in,
+        depreciation=draw(depreciations(year)),
+        internet_business=draw(maybe_zero(money(3_000))),
+        phone_business=draw(maybe_zero(money(3_000))),
+        simplified_monthly_areas=None if monthly is None else tuple(Decimal(m) for m in monthly),
+        daycare_exclusive_300_plus=draw(st.booleans()),
+    )
+
+
+def line_values(result: FormResult) -> dict[str, Decimal]:
+    """Every Form 8829 line amount, columns split into .direct/.indirect."""
+    values = {}
+    for f in fields(result):
+        value = getattr(result, f.name)
+        if not f.name.startswith("line_") or value is None or f.name == "line_11_worksheet":
+            continue
+        if isinstance(value, Columns):
+            values[f"{f.name}.direct"] = value.direct
+            values[f"{f.name}.indirect"] = value.indirect
+        else:
+            values[f.name] = value
+    return values
+
+
+@PROPERTY_SETTINGS
+@given(home_years())
+def test_no_negative_line_and_the_limit_holds(inp: HomeYearInput) -> None:
+    r = compute_form(inp)
+    if r.method == "simplified":
+        ws = r.simplified_worksheet
+        assert ZERO <= ws.line_5_allowable_deduction <= max(ZERO, ws.line_1_gross_income_limit)
+        assert ws.line_5_allowable_deduction <= ws.line_4_deduction_before_limit
+        assert ws.line_6a_operating_carryover == inp.carryover_operating_in
+        assert ws.line_6b_casualty_depreciation_carryover == inp.carryover_casualty_depreciation_in
+        assert r.depreciation_allowable == r.depreciation_allowed == ZERO
+        assert line_values(r) == {}
+        return
+
+    # Only line 8 (gross income) may be negative; every other line is -0- or more.
+    negative = {k: v for k, v in line_values(r).items() if v < 0}
+    negative.pop("line_8_gross_income_limit", None)
+    assert negative == {}
+
+    line_8 = r.line_8_gross_income_limit
+    line_14 = r.line_14_line_12a_plus_line_13
+    assert r.line_27_allowable_operating_expenses <= r.line_15_income_left_after_line_14
+    assert (
+        r.line_33_allowable_casualty_and_depreciation
+        <= r.line_28_limit_on_casualty_and_depreciation
+    )
+    deduction_above_line_14 = (
+        r.line_27_allowable_operating_expenses + r.line_33_allowable_casualty_and_depreciation
+    )
+    assert deduction_above_line_14 <= max(ZERO, line_8 - line_14)
+    assert r.line_35_casualty_loss_portion <= r.line_34_total_lines_14_27_33
+    assert r.line_36_allowable_expenses <= max(line_8, line_14)
+    assert r.schedule_c_line_30 == r.line_36_allowable_expenses
+    assert r.line_43_operating_carryover == (
+        r.line_26_operating_expenses_total - r.line_27_allowable_operating_expenses
+    )
+    assert r.line_44_casualty_depreciation_carryover == (
+        r.line_32_total_lines_29_to_31 - r.line_33_allowable_casualty_and_depreciation
+    )
+    assert (
+        r.depreciation_allowed
+        <= r.line_30_depreciation + r.line_31_casualty_depreciation_carryover_in
+    )
+    assert (r.line_42_depreciation_allowable is None) == (inp.depreciation is None)
+
+
+# Areas, hours and percentages keep their own decimals; everything else is money in cents.
+PERCENT_LIKE = (
+    "line_1_",
+    "line_2_",
+    "line_3_",
+    "line_4_",
+    "line_5_",
+    "line_6_",
+    "line_7_",
+    "line_41_",
+)
+
+
+@PROPERTY_SETTINGS
+@given(home_years())
+def test_every_amount_is_printed_in_cents(inp: HomeYearInput) -> None:
+    r = compute_form(inp)
+    amounts = [v for k, v in line_values(r).items() if not k.startswith(PERCENT_LIKE)]
+    amounts += [r.schedule_c_line_30, r.carryover_operating_out, r.depreciation_allowed]
+    assert all(a.as_tuple().exponent == -2 for a in amounts)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=100)  # each example is a chain of up to 6 years
+@given(st.integers(1, 6), st.data())
+def test_carryovers_are_conserved_over_a_chain(years: int, data: st.DataObject) -> None:
+    """Allowed amounts + the final carryover = the eligible amounts of the regular years.
+
+    Simplified years pass the carryovers through untouched, so they neither add nor take.
+    """
+    operating_in = casualty_in = ZERO
+    eligible_operating = eligible_casualty_depreciation = ZERO
+    allowed_operating = allowed_casualty_depreciation = ZERO
+    first_year = data.draw(st.integers(2018, 2027 - years))
+    for offset in range(years):
+        inp = data.draw(home_years(first_year + offset, operating_in, casualty_in))
+        r = compute_form(inp)
+        if r.method == "regular":
+            eligible_operating += (
+                r.line_23_total_lines_16_to_22.direct + r.line_24_line_23b_times_line_7
+            )
+            eligible_casualty_depreciation += (
+                r.line_29_excess_casualty_losses + r.line_30_depreciation
+            )
+            allowed_operating += r.line_27_allowable_operating_expenses
+            allowed_casualty_depreciation += r.line_33_allowable_casualty_and_depreciation
+        else:
+            assert (r.carryover_operating_out, r.carryover_casualty_depreciation_out) == (
+                operating_in,
+                casualty_in,
+            )
+        operating_in = r.carryover_operating_out
+        casualty_in = r.carryover_casualty_depreciation_out
+    assert allowed_operating + operating_in == eligible_operating
+    assert allowed_casualty_depreciation + casualty_in == eligible_casualty_depreciation
