@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -102,7 +103,7 @@ def _compute(hy: HomeYear, carry: Carry | None) -> tuple[engine.FormResult, engi
 
 def _details(result: engine.FormResult, hy: HomeYear) -> dict:
     def plain(value):
-        if isinstance(value, Decimal):
+        if isinstance(value, Decimal | date):
             return str(value)
         if isinstance(value, tuple | list):
             return [plain(v) for v in value]

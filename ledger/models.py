@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -44,6 +44,16 @@ class Owned(models.Model):
 
     class Meta:
         abstract = True
+
+    # Saves and deletes run in a transaction so that a check made after the write (the filed-year
+    # guard in forms8829.signals) rolls the write back even in autocommit mode.
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            return super().delete(*args, **kwargs)
 
 
 def _same_owner(parent, child, field: str) -> None:
