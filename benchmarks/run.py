@@ -1,0 +1,106 @@
+"""Speed and scale, measured (not asserted): `make bench`.
+
+Builds a synthetic ledger in a throwaway SQLite (or DATABASE_URL) database — one user, two homes,
+N years of daily-ish bills — and reports for each size the time and query count of:
+computing the whole carryover chain cold (forms written) and warm (nothing changed), one year's
+forms, and exporting the ledger file. Query counts must not grow with the number of bills.
+"""
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeoffice.settings")
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from forms8829 import services  # noqa: E402
+from ledger.ledger_file import ledger_export  # noqa: E402
+from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome  # noqa: E402
+
+YEARS = list(range(2018, 2027))
+CATEGORIES = ["utilities", "utilities", "internet", "repairs", "insurance", "other"]
+
+
+def build(username: str, bills_per_year: int):
+    owner = get_user_model().objects.create(username=username)
+    home = Home.objects.create(
+        owner=owner,
+        name=f"{username} home",
+        total_area=Decimal("2000"),
+        occupied_from=dt.date(2015, 1, 1),
+        cost_basis=Decimal("300000"),
+        land_value=Decimal("60000"),
+        fmv_at_first_business_use=Decimal("320000"),
+    )
+    OfficeArea.objects.create(
+        owner=owner, home=home, area=Decimal("200"), start=dt.date(2018, 3, 1)
+    )
+    for year in YEARS:
+        ty = TaxYear.objects.create(owner=owner, year=year, itemizes=True)
+        TaxYearHome.objects.create(
+            owner=owner, tax_year=ty, home=home, gross_income_limit=Decimal(1000 + 500 * (year % 7))
+        )
+    rows = []
+    for year in YEARS:
+        for i in range(bills_per_year):
+            day = dt.date(year, 1, 1) + dt.timedelta(days=i % 365)
+            periodic = i % 3 == 0
+            start = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+            rows.append(
+                Bill(
+                    owner=owner,
+                    home=home,
+                    paid_on=day,
+                    tax_year=year,
+                    payee=f"Payee {i % 9}",
+                    category=CATEGORIES[i % len(CATEGORIES)],
+                    amount=Decimal("12.34") + i % 100,
+                    scope="indirect",
+                    business_use_percent=Decimal("40") if i % 6 == 2 else None,
+                    service_start=start if periodic else None,
+                    service_end=day.replace(day=1) - dt.timedelta(days=1) if periodic else None,
+                )
+            )
+    Bill.objects.bulk_create(rows, batch_size=2000)
+    return owner
+
+
+def measure(label, fn):
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - start
+    print(f"  {label:<38} {elapsed * 1000:9.1f} ms  {len(ctx):4d} queries")
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor}; years {YEARS[0]}-{YEARS[-1]}")
+    for per_year in (10, 500, 5000):
+        owner = build(f"bench{per_year}", per_year)
+        print(f"{per_year} bills a year ({per_year * len(YEARS)} bills):")
+        measure("chain, cold (all forms written)", lambda o=owner: services.chain_refresh(owner=o))
+        measure("chain, warm (nothing changed)", lambda o=owner: services.chain_refresh(owner=o))
+        measure("one year's forms (2026)", lambda o=owner: services.year_forms(owner=o, year=2026))
+        measure("ledger export", lambda o=owner: ledger_export(owner=o))
+
+
+if __name__ == "__main__":
+    main()
