@@ -17,7 +17,7 @@ from decimal import Decimal
 from forms8829.money import ZERO, cents, quantize
 
 FAR_PAST = date(1900, 1, 1)
-FAR_FUTURE = date(9999, 12, 31)
+FAR_FUTURE = date(2999, 12, 31)  # "no end"; leaves room for day arithmetic
 ONE_DAY = timedelta(days=1)
 # Rev. Proc. 2013-13: a month counts only with at least 15 days of qualified use.
 SIMPLIFIED_MIN_DAYS_IN_MONTH = 15
