@@ -41,6 +41,8 @@ class Owned(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OwnedQuerySet.as_manager()
+    # A child row (an office area of a home, ...) belongs to its parent's owner.
+    owner_from: str | None = None
 
     class Meta:
         abstract = True
@@ -48,12 +50,21 @@ class Owned(models.Model):
     # Saves and deletes run in a transaction so that a check made after the write (the filed-year
     # guard in forms8829.signals) rolls the write back even in autocommit mode.
     def save(self, *args, **kwargs):
+        self._inherit_owner()
         with transaction.atomic():
             super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             return super().delete(*args, **kwargs)
+
+    def _inherit_owner(self) -> None:
+        if self.owner_from and not self.owner_id and getattr(self, f"{self.owner_from}_id"):
+            self.owner_id = getattr(self, self.owner_from).owner_id
+
+    def clean_fields(self, exclude=None) -> None:
+        self._inherit_owner()
+        super().clean_fields(exclude)
 
 
 def _same_owner(parent, child, field: str) -> None:
@@ -170,6 +181,8 @@ class Home(Owned):
 
 
 class OfficeArea(Owned):
+    owner_from = "home"
+
     class Use(models.TextChoices):
         EXCLUSIVE = "exclusive", "Exclusive and regular use"
         DAYCARE = "daycare", "Regular daycare (not exclusive)"
@@ -204,14 +217,7 @@ class OfficeArea(Owned):
     def __str__(self) -> str:
         return f"{self.name} ({self.area} sq ft)"
 
-    def save(self, *args, **kwargs):
-        if not self.owner_id and self.home_id:
-            self.owner_id = self.home.owner_id
-        super().save(*args, **kwargs)
-
     def clean(self) -> None:
-        if self.home_id and not self.owner_id:
-            self.owner_id = self.home.owner_id
         errors: dict[str, str] = {}
         if self.start and self.end and self.end < self.start:
             errors["end"] = "The end date cannot be before the start date."
@@ -251,6 +257,8 @@ class OfficeArea(Owned):
 
 
 class Improvement(Owned):
+    owner_from = "home"
+
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="improvements")
     description = models.CharField(max_length=200)
     cost = models.DecimalField(**MONEY, validators=NOT_NEGATIVE)
@@ -267,14 +275,7 @@ class Improvement(Owned):
     def __str__(self) -> str:
         return f"{self.description} ({self.placed_in_service})"
 
-    def save(self, *args, **kwargs):
-        if not self.owner_id and self.home_id:
-            self.owner_id = self.home.owner_id
-        super().save(*args, **kwargs)
-
     def clean(self) -> None:
-        if self.home_id and not self.owner_id:
-            self.owner_id = self.home.owner_id
         if self.home_id:
             _same_owner(self.home, self, "home")
             if not self.home.is_owned:
@@ -396,6 +397,8 @@ def receipt_upload_to(instance: Receipt, filename: str) -> str:
 
 
 class Receipt(Owned):
+    owner_from = "bill"
+
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="receipts")
     file = models.FileField(upload_to=receipt_upload_to, storage=receipt_storage, max_length=300)
     original_name = models.CharField(max_length=255)
@@ -411,11 +414,6 @@ class Receipt(Owned):
 
     def __str__(self) -> str:
         return self.original_name
-
-    def save(self, *args, **kwargs):
-        if not self.owner_id and self.bill_id:
-            self.owner_id = self.bill.owner_id
-        super().save(*args, **kwargs)
 
 
 def filed_years_among(owner_id, years) -> list[int]:
@@ -495,6 +493,8 @@ class TaxYear(Owned):
 class TaxYearHome(Owned):
     """A home's inputs for one tax year: method, income limit, carryover, daycare, casualty."""
 
+    owner_from = "tax_year"
+
     class Method(models.TextChoices):
         REGULAR = "regular", "Regular (Form 8829)"
         SIMPLIFIED = "simplified", "Simplified ($5 per sq ft)"
@@ -556,14 +556,7 @@ class TaxYearHome(Owned):
     def __str__(self) -> str:
         return f"{self.tax_year_id and self.tax_year.year}: {self.home_id and self.home.name}"
 
-    def save(self, *args, **kwargs):
-        if not self.owner_id and self.tax_year_id:
-            self.owner_id = self.tax_year.owner_id
-        super().save(*args, **kwargs)
-
     def clean(self) -> None:
-        if self.tax_year_id and not self.owner_id:
-            self.owner_id = self.tax_year.owner_id
         if self.home_id and self.owner_id and self.home.owner_id != self.owner_id:
             raise ValidationError({"home": "Choose one of your own homes."})
         if self.tax_year_id and self.tax_year.filed:
