@@ -30,3 +30,19 @@ def admin_client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def chromium_executable():
+    """Debian's Chromium for the browser tests: skipped with a reason locally when it is not
+    installed (`apt-get install chromium`); a failure in CI, which installs it (REQUIRE_BROWSER)."""
+    import os
+    import shutil
+
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
