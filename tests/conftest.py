@@ -7,8 +7,9 @@ from tests.factories import UserFactory
 
 @pytest.fixture(autouse=True)
 def _receipts_in_tmp(settings, tmp_path):
-    """Receipts never touch the developer's real storage."""
+    """Receipts never touch the developer's real storage; passwords hash fast in tests."""
     settings.RECEIPTS_ROOT = tmp_path / "receipts"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
