@@ -27,7 +27,9 @@ def test_imports_only_stdlib_and_the_engine(module: str) -> None:
     modules = imported_modules(tree)
     assert not {m for m in modules if m.split(".")[0] == "django"}
     allowed = {m for m in modules if m.split(".")[0] in sys.stdlib_module_names}
-    allowed |= {m for m in modules if m in {"forms8829.money", "forms8829.rules", "forms8829.periods"}}
+    allowed |= {
+        m for m in modules if m in {"forms8829.money", "forms8829.rules", "forms8829.periods"}
+    }
     assert modules == allowed
 
 
