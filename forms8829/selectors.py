@@ -153,7 +153,7 @@ def home_business_use(home: Home) -> list[Interval]:
     return business_use(area_periods(home), occupancy(home))
 
 
-def _bill_filters(homes_in_use: dict[int, list[Interval]]) -> tuple[Q, Q]:
+def bill_count_filters(homes_in_use: dict[int, list[Interval]]) -> tuple[Q, Q]:
     """(bills counted in full, bills to prorate one by one) as SQL conditions."""
     full, straddling = [], []
     for home_id, intervals in homes_in_use.items():
@@ -191,7 +191,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
     in_use = {pk: intervals for pk, intervals in in_use.items() if intervals}
     sums: dict[tuple[int, int], _Sums] = defaultdict(_Sums)
     if years and in_use:
-        full, straddling = _bill_filters(in_use)
+        full, straddling = bill_count_filters(in_use)
         bills = Bill.objects.owned_by(owner).filter(tax_year__in=years)
         grouped = (
             bills.filter(full)

@@ -1,18 +1,30 @@
 """Admin for the ledger: where a user keeps their records and does the year-end review.
 
 Every staff user manages their own records (ownership is the permission); a superuser sees all.
-The admin holds no tax arithmetic and no multi-row logic: it calls `ledger.services`.
+The admin holds no tax arithmetic: it calls `ledger.services` and `forms8829.services`.
+
+- Tax years: a "Review" column and a button on the change page lead to the year-end review,
+  whose views (`forms8829.admin_views`) are mounted by `TaxYearAdmin.get_urls` under
+  `<id>/review/` (recompute, file, reopen, PDF, CSV, ZIP).
+- Bills: the review's drill-down filters (`form_line`, `counted`, `has_receipt`), totals of the
+  filtered rows per category and form line above the list, the "Copy to the following months"
+  action and the "Import bills (CSV)" page (`ledger.bill_import`).
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
-from django.utils.html import format_html
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from forms8829 import review as review_data
 from ledger import services
 from ledger.models import (
     Bill,
@@ -287,6 +299,89 @@ class TaxYearListFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _year_param(request) -> int | None:
+    value = request.GET.get("tax_year", "")
+    return int(value) if value.isdigit() else None
+
+
+class FormLineFilter(admin.SimpleListFilter):
+    """The bills behind one Form 8829 line (category and column), the review's drill-down."""
+
+    title = "Form 8829 line"
+    parameter_name = "form_line"
+
+    def lookups(self, request, model_admin):
+        return list(review_data.DRILL_TARGETS.items())
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                review_data.line_bills_q(self.value(), year=_year_param(request))
+            )
+        return queryset
+
+
+class CountedFilter(admin.SimpleListFilter):
+    """Whether a bill counts on its home's form: paid or served during business use (rules §3)."""
+
+    title = "counts on the form"
+    parameter_name = "counted"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", "Counts (in full or prorated)"),
+            ("full", "Counts in full"),
+            ("prorated", "Prorated (service period crosses business use)"),
+            ("no", "Does not count (outside business use)"),
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        homes = list(
+            Home.objects.filter(pk__in=queryset.values("home_id")).prefetch_related("office_areas")
+        )
+        full, prorated = review_data.counted_q(homes)
+        conditions = {
+            "yes": full | prorated,
+            "full": full,
+            "prorated": prorated,
+            "no": ~(full | prorated),
+        }
+        return queryset.filter(conditions.get(self.value(), full | prorated))
+
+
+class HasReceiptFilter(admin.SimpleListFilter):
+    title = "receipt"
+    parameter_name = "has_receipt"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "With a receipt"), ("no", "Without a receipt")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(receipt_total__gt=0)
+        if self.value() == "no":
+            return queryset.filter(receipt_total=0)
+        return queryset
+
+
+class BillImportForm(forms.Form):
+    file = forms.FileField(
+        required=False, help_text="A CSV file of bills (UTF-8), one bill per row."
+    )
+    data = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def csv_text(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            try:
+                return upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from exc
+        return self.cleaned_data.get("data") or ""
+
+
 @admin.register(Bill)
 class BillAdmin(OwnedModelAdmin):
     list_display = (
@@ -297,13 +392,22 @@ class BillAdmin(OwnedModelAdmin):
         "scope",
         "business_use_percent",
         "home",
-        "receipt_count",
+        "receipts_display",
     )
-    list_filter = (TaxYearListFilter, "category", "scope", "home")
+    list_filter = (
+        TaxYearListFilter,
+        FormLineFilter,
+        CountedFilter,
+        HasReceiptFilter,
+        "category",
+        "scope",
+        "home",
+    )
     list_select_related = ("home",)
     search_fields = ("payee", "note")
     date_hierarchy = "paid_on"
     inlines = [ReceiptInline]
+    actions = ["copy_to_following_months"]
     fields = (
         "home",
         "paid_on",
@@ -317,9 +421,22 @@ class BillAdmin(OwnedModelAdmin):
     )
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
-        return super().get_queryset(request).annotate(receipt_total=Count("receipts"))
+        # A subquery, not a join: the changelist's totals sum amounts over the same rows.
+        receipts = (
+            Receipt.objects.filter(bill=OuterRef("pk"))
+            .order_by()
+            .values("bill")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                receipt_total=Coalesce(Subquery(receipts, output_field=IntegerField()), Value(0))
+            )
+            .prefetch_related("receipts")
+        )
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -330,14 +447,98 @@ class BillAdmin(OwnedModelAdmin):
         return money(obj.amount)
 
     @admin.display(description="Receipts", ordering="receipt_total")
-    def receipt_count(self, obj):
-        count = getattr(obj, "receipt_total", 0)
-        return format_html("{}", count) if count else "—"
+    def receipts_display(self, obj):
+        receipts = list(obj.receipts.all())
+        if not receipts:
+            return "—"
+        return format_html_join(
+            ", ", '<a href="{}">{}</a>', ((r.file.url, r.original_name) for r in receipts)
+        )
 
     def save_model(self, request, obj, form, change):
         if not obj.owner_id:
             obj.owner = request.user
         super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and context.get("cl") is not None:
+            context["bill_totals"] = review_data.bill_totals(context["cl"].queryset)
+        return response
+
+    @admin.action(description="Copy to the following months (recurring bill)")
+    def copy_to_following_months(self, request, queryset):
+        try:
+            created = services.bills_copy_to_following_months(bills=list(queryset))
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
+            return None
+        if created:
+            self.message_user(
+                request,
+                f"Created {len(created)} bill(s) in the following months "
+                f"({created[0].paid_on:%b %d} to {created[-1].paid_on:%b %d}); months that "
+                "already had a bill from the same payee were left alone.",
+                level=messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                "No bill was created: every following month of the year already has a bill "
+                "from the same payee.",
+                level=messages.WARNING,
+            )
+        return None
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name=f"{name}_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a CSV, preview the dry run, then confirm: `ledger.bill_import`."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            from ledger.bill_import import bills_import_csv
+        except ImportError:
+            bills_import_csv = None
+        form = BillImportForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import bills (CSV)",
+            "form": form,
+            "available": bills_import_csv is not None,
+        }
+        if request.method == "POST" and bills_import_csv is not None and form.is_valid():
+            confirm = "confirm" in request.POST
+            try:
+                text = form.csv_text()
+                if not text.strip():
+                    raise ValidationError("Choose a CSV file to import.")
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                report = bills_import_csv(owner=request.user, data=text, dry_run=not confirm)
+                if confirm and report.ok:
+                    skipped = len(report.duplicates)
+                    self.message_user(
+                        request,
+                        f"Imported {report.created} bill(s)"
+                        + (f"; {skipped} repeated bill(s) skipped." if skipped else "."),
+                        level=messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(reverse(f"admin:{name_of(self)}_changelist"))
+                context.update(preview=True, report=report, data=text)
+        return TemplateResponse(request, "admin/ledger/bill/import.html", context)
+
+
+def name_of(model_admin) -> str:
+    return f"{model_admin.opts.app_label}_{model_admin.opts.model_name}"
 
 
 @admin.register(Receipt)
@@ -361,7 +562,7 @@ class ReceiptAdmin(OwnedModelAdmin):
 
 @admin.register(TaxYear)
 class TaxYearAdmin(OwnedModelAdmin):
-    list_display = ("year", "filing_status", "itemizes", "filed", "filed_at")
+    list_display = ("year", "filing_status", "itemizes", "filed", "filed_at", "review_link")
     list_filter = ("filed", "filing_status", "itemizes")
     inlines = [TaxYearHomeInline]
     # Filing and reopening are actions with their own checks (forms8829.services), not a checkbox.
@@ -388,6 +589,37 @@ class TaxYearAdmin(OwnedModelAdmin):
         first = dict(fieldsets[0][1])
         first["fields"] = tuple(f for f in first["fields"] if f != "owner")
         return ((None, first), *fieldsets[1:])
+
+    @admin.display(description="Review")
+    def review_link(self, obj):
+        return format_html(
+            '<a href="{}">Year-end review {}</a>', review_data.review_url(obj.pk), obj.year
+        )
+
+    def get_urls(self):
+        from forms8829 import admin_views as views
+
+        def wrap(view):
+            def wrapper(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(wrapper)
+
+        name = name_of(self)
+        routes = [
+            ("review/", views.review, "review"),
+            ("review/recompute/", views.recompute, "review_recompute"),
+            ("review/file/", views.file_year, "review_file"),
+            ("review/reopen/", views.reopen, "review_reopen"),
+            ("review/form8829.pdf", views.pdf, "review_pdf"),
+            ("review/bills.csv", views.bills_csv, "review_csv"),
+            ("review/support.zip", views.support_zip, "review_zip"),
+        ]
+        custom = [
+            path(f"<int:object_id>/{route}", wrap(view), name=f"{name}_{suffix}")
+            for route, view, suffix in routes
+        ]
+        return custom + super().get_urls()
 
 
 @admin.register(TaxYearHome)

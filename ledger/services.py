@@ -7,6 +7,8 @@ half-written (every multi-row write runs in one transaction).
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
@@ -15,8 +17,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models.functions import ExtractMonth
 
-from ledger.models import Bill, Receipt
+from ledger.models import Bill, Receipt, filed_years_among
 
 # Receipt types accepted, decided by the file's content (magic bytes), never by its name.
 RECEIPT_TYPES = {
@@ -109,3 +112,72 @@ def safe_file_name(name: str, extension: str) -> str:
     stem = base.rsplit(".", 1)[0] if "." in base else base
     cleaned = "".join(c if c.isalnum() or c in "-_ ." else "_" for c in stem).strip(" .")
     return f"{(cleaned or 'receipt')[:100]}.{extension}"
+
+
+def _add_months(day: dt.date, months: int, *, month_end: bool = False) -> dt.date:
+    """The same day `months` later, clipped to the month's end (or the month's last day)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, last if month_end else min(day.day, last))
+
+
+def _is_month_end(day: dt.date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+@transaction.atomic
+def bills_copy_to_following_months(*, bills: list[Bill]) -> list[Bill]:
+    """Copy each recurring bill to every later month of its year that has no bill from the same
+    payee: same day of month (clipped to the month's end), service period shifted as many months.
+    All or nothing; a filed year is refused."""
+    bills = sorted(bills, key=lambda b: (b.paid_on, b.pk))
+    by_owner: dict[int, set[int]] = {}
+    for bill in bills:
+        by_owner.setdefault(bill.owner_id, set()).add(bill.tax_year)
+    for owner_id, years in by_owner.items():
+        filed = filed_years_among(owner_id, years)
+        if filed:
+            raise ValidationError(
+                f"Tax year {filed[0]} is filed: no bill can be added to it. Reopen {filed[0]} "
+                "first (Tax years → review → Reopen), or copy bills of an open year."
+            )
+    taken = set(
+        Bill.objects.filter(
+            owner_id__in=by_owner,
+            tax_year__in={b.tax_year for b in bills},
+            payee__in={b.payee for b in bills},
+        )
+        .annotate(month=ExtractMonth("paid_on"))
+        .values_list("owner_id", "payee", "tax_year", "month")
+    )
+    created = []
+    for bill in bills:
+        for month in range(bill.paid_on.month + 1, 13):
+            key = (bill.owner_id, bill.payee, bill.tax_year, month)
+            if key in taken:
+                continue
+            shift = month - bill.paid_on.month
+            copy = Bill(
+                owner_id=bill.owner_id,
+                home_id=bill.home_id,
+                paid_on=_add_months(bill.paid_on, shift),
+                tax_year=bill.tax_year,
+                payee=bill.payee,
+                category=bill.category,
+                amount=bill.amount,
+                scope=bill.scope,
+                business_use_percent=bill.business_use_percent,
+                note=bill.note,
+            )
+            if bill.service_start and bill.service_end:
+                copy.service_start = _add_months(bill.service_start, shift)
+                copy.service_end = _add_months(
+                    bill.service_end, shift, month_end=_is_month_end(bill.service_end)
+                )
+            copy.full_clean()
+            copy._change_reason = f"Copied from bill {bill.pk} ({bill.paid_on})"
+            copy.save()
+            taken.add(key)
+            created.append(copy)
+    return created

@@ -123,3 +123,147 @@ class ReceiptFactory(factory.django.DjangoModelFactory):
     )
     size = 44
     sha256 = factory.Sequence(lambda n: f"{n:064x}")
+
+
+# ---------------------------------------------------------------------------------------------
+# A ledger like the demo (tests/review): an owned house 2021-2025 with an enlarged office and a
+# new roof, a move to a rented apartment mid-2025, tax years 2023-2025, monthly bills, receipts.
+# ---------------------------------------------------------------------------------------------
+
+MOVE_OUT = dt.date(2025, 6, 30)
+MOVE_IN = dt.date(2025, 7, 1)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    import calendar
+
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def demo_like_bills(owner, house, apartment, years=(2023, 2024, 2025)) -> list:
+    """Monthly bills as the demo has them (utilities paid on the 15th for the previous month,
+    internet at 50% on the 5th, mortgage interest on the 1st, rent after the move), unsaved."""
+    bills = []
+
+    def bill(home, paid_on, payee, category, amount, **extra):
+        bills.append(
+            Bill(
+                owner=owner,
+                home=home,
+                paid_on=paid_on,
+                tax_year=paid_on.year,
+                payee=payee,
+                category=category,
+                amount=Decimal(amount),
+                scope=extra.pop("scope", Bill.Scope.INDIRECT),
+                **extra,
+            )
+        )
+
+    for year in years:
+        for month in range(1, 13):
+            service_year, service_month = (year - 1, 12) if month == 1 else (year, month - 1)
+            start = dt.date(service_year, service_month, 1)
+            home = house if start <= MOVE_OUT else apartment
+            payee = "Elmwood Power" if home is house else "Harbor Electric"
+            bill(
+                home,
+                dt.date(year, month, 15),
+                payee,
+                Bill.Category.UTILITIES,
+                f"{100 + month}.00",
+                service_start=start,
+                service_end=_month_end(service_year, service_month),
+            )
+            paid_on = dt.date(year, month, 5)
+            home = house if paid_on <= MOVE_OUT else apartment
+            bill(
+                home,
+                paid_on,
+                "Elmwood Cable" if home is house else "Harbor Fiber",
+                Bill.Category.INTERNET,
+                "70.00",
+                business_use_percent=Decimal("50.00"),
+            )
+            paid_on = dt.date(year, month, 1)
+            if paid_on <= MOVE_OUT:
+                bill(house, paid_on, "Lakeside Bank", Bill.Category.MORTGAGE_INTEREST, "900.00")
+            if paid_on >= MOVE_IN:
+                bill(apartment, paid_on, "Harbor Properties", Bill.Category.RENT, "2150.00")
+        bill(house, dt.date(year, 4, 15), "Town Tax", Bill.Category.REAL_ESTATE_TAX, "2500.00")
+        bill(
+            house,
+            dt.date(year, 3, 1),
+            "Granite Mutual",
+            Bill.Category.INSURANCE,
+            "1200.00",
+            service_start=dt.date(year, 3, 1),
+            service_end=dt.date(year + 1, 2, 28),
+        )
+    bill(
+        house,
+        dt.date(2023, 9, 12),
+        "Brush & Roll Painters",
+        Bill.Category.REPAIRS,
+        "650.00",
+        scope=Bill.Scope.DIRECT,
+    )
+    return bills
+
+
+def demo_like_ledger(owner, *, receipts: int = 3) -> dict:
+    """Create the demo-like ledger for `owner`; returns its homes and tax years by name."""
+    house = HomeFactory(
+        owner=owner,
+        name="12 Elm St",
+        occupied_from=dt.date(2019, 6, 1),
+        occupied_to=MOVE_OUT,
+        cost_basis=Decimal("300000.00"),
+        land_value=Decimal("60000.00"),
+        fmv_at_first_business_use=Decimal("340000.00"),
+    )
+    OfficeAreaFactory(
+        home=house, area=Decimal("200"), start=dt.date(2021, 3, 1), end=dt.date(2023, 6, 30)
+    )
+    OfficeAreaFactory(
+        home=house,
+        name="Office (enlarged)",
+        area=Decimal("240"),
+        start=dt.date(2023, 7, 1),
+        end=MOVE_OUT,
+    )
+    ImprovementFactory(home=house, description="New roof", placed_in_service=dt.date(2023, 5, 10))
+    apartment = RentedHomeFactory(
+        owner=owner, name="Apt 4B, 88 Harbor Rd", total_area=Decimal("900"), occupied_from=MOVE_IN
+    )
+    OfficeAreaFactory(home=apartment, area=Decimal("120"), start=MOVE_IN)
+    bills = Bill.objects.bulk_create(demo_like_bills(owner, house, apartment))
+    years = {}
+    limits = {
+        2023: {house: "1500.00"},
+        2024: {house: "38000.00"},
+        2025: {house: "21000.00", apartment: "24500.00"},
+    }
+    for year, homes in limits.items():
+        years[year] = TaxYearFactory(
+            owner=owner, year=year, itemizes=True, state_local_income_or_sales_tax=Decimal("8000")
+        )
+        for home, limit in homes.items():
+            TaxYearHomeFactory(
+                tax_year=years[year],
+                home=home,
+                gross_income_limit=Decimal(limit),
+                receives_carryover=True if home is apartment else None,
+            )
+    with_receipt = [b for b in bills if b.category in (Bill.Category.REPAIRS, Bill.Category.RENT)]
+    made = [
+        ReceiptFactory(
+            bill=b,
+            original_name=f"receipt {i}.pdf",
+            file=factory.django.FileField(
+                filename=f"r{i}.pdf", data=b"%PDF-1.4\n%% receipt " + str(i).encode() + b"\n%%EOF\n"
+            ),
+        )
+        for i, b in enumerate(with_receipt[:receipts])
+    ]
+    return {"house": house, "apartment": apartment, "years": years, "receipts": made}

@@ -1,0 +1,209 @@
+"""Admin views of the year-end review: the review page, recompute, file, reopen and downloads.
+
+Mounted by `ledger.admin.TaxYearAdmin.get_urls` behind `admin_site.admin_view` (staff login,
+CSRF). Each view finds the tax year through the model admin's owner-scoped queryset (another
+user's year is a 404) and acts on the year's owner. Thin: the data comes from
+`forms8829.review`, the writes from `forms8829.services`, the files from `pdf`/`support`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+
+from forms8829 import review as review_data
+from forms8829.services import chain_refresh, tax_year_file, tax_year_reopen, year_forms
+from forms8829.support import bills_behind_lines_csv, support_package_zip
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        max_length=90,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Why the year is reopened (for example: a corrected Form 1098). Kept in the "
+        "tax year's history.",
+    )
+
+
+def _tax_year(model_admin, request, object_id, *, change: bool = False):
+    tax_year = model_admin.get_object(request, str(object_id))
+    if tax_year is None:
+        raise Http404("No such tax year.")
+    allowed = (
+        model_admin.has_change_permission(request, tax_year)
+        if change
+        else model_admin.has_view_permission(request, tax_year)
+    )
+    if not allowed:
+        raise PermissionDenied
+    return tax_year
+
+
+def _context(model_admin, request, tax_year, title: str, **extra) -> dict:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "app_label": model_admin.opts.app_label,
+        "original": tax_year,
+        "tax_year": tax_year,
+        "title": title,
+        "review_url": review_data.review_url(tax_year.pk),
+        **extra,
+    }
+
+
+def _back(tax_year) -> HttpResponseRedirect:
+    return HttpResponseRedirect(review_data.review_url(tax_year.pk))
+
+
+def review(model_admin, request, object_id):
+    tax_year = _tax_year(model_admin, request, object_id)
+    data = review_data.year_review(tax_year=tax_year)
+    return TemplateResponse(
+        request,
+        "admin/forms8829/review.html",
+        _context(
+            model_admin,
+            request,
+            data.tax_year,
+            f"Year-end review {tax_year.year}",
+            review=data,
+            can_change=model_admin.has_change_permission(request, tax_year),
+        ),
+    )
+
+
+def recompute(model_admin, request, object_id):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    tax_year = _tax_year(model_admin, request, object_id, change=True)
+    try:
+        chain = chain_refresh(owner=tax_year.owner)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        filed = [str(yf.year) for yf in chain if yf.filed]
+        kept = f" Filed years kept as filed: {', '.join(filed)}." if filed else ""
+        messages.success(
+            request, f"Recomputed every year's forms from the ledger ({len(chain)} years).{kept}"
+        )
+    return _back(tax_year)
+
+
+def file_year(model_admin, request, object_id):
+    tax_year = _tax_year(model_admin, request, object_id, change=True)
+    if tax_year.filed:
+        messages.info(request, f"{tax_year.year} is already filed.")
+        return _back(tax_year)
+    if request.method == "POST":
+        try:
+            tax_year_file(tax_year=tax_year)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Tax year {tax_year.year} is filed: its forms are frozen and its bills, homes "
+                "and inputs can no longer change (reopen it to correct them).",
+            )
+        return _back(tax_year)
+    try:
+        forms = year_forms(owner=tax_year.owner, year=tax_year.year)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(tax_year)
+    return TemplateResponse(
+        request,
+        "admin/forms8829/file_confirm.html",
+        _context(
+            model_admin,
+            request,
+            tax_year,
+            f"File tax year {tax_year.year}?",
+            rows=review_data.filing_rows(forms),
+            warnings=forms.warnings,
+        ),
+    )
+
+
+def reopen(model_admin, request, object_id):
+    tax_year = _tax_year(model_admin, request, object_id, change=True)
+    if not tax_year.filed:
+        messages.info(request, f"{tax_year.year} is not filed.")
+        return _back(tax_year)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tax_year_reopen(tax_year=tax_year, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"Tax year {tax_year.year} is reopened; the reason is kept in its history.",
+            )
+            return _back(tax_year)
+    return TemplateResponse(
+        request,
+        "admin/forms8829/reopen.html",
+        _context(model_admin, request, tax_year, f"Reopen tax year {tax_year.year}", form=form),
+    )
+
+
+def _download(content, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _file_or_back(request, tax_year, make):
+    try:
+        return make()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(tax_year)
+
+
+def pdf(model_admin, request, object_id):
+    from forms8829.pdf import form_pdf
+
+    tax_year = _tax_year(model_admin, request, object_id)
+    return _file_or_back(
+        request,
+        tax_year,
+        lambda: _download(
+            form_pdf(owner=tax_year.owner, year=tax_year.year),
+            content_type="application/pdf",
+            filename=f"form8829-{tax_year.year}.pdf",
+        ),
+    )
+
+
+def bills_csv(model_admin, request, object_id):
+    tax_year = _tax_year(model_admin, request, object_id)
+    return _file_or_back(
+        request,
+        tax_year,
+        lambda: _download(
+            bills_behind_lines_csv(owner=tax_year.owner, year=tax_year.year),
+            content_type="text/csv; charset=utf-8",
+            filename=f"bills-behind-lines-{tax_year.year}.csv",
+        ),
+    )
+
+
+def support_zip(model_admin, request, object_id):
+    tax_year = _tax_year(model_admin, request, object_id)
+    return _file_or_back(
+        request,
+        tax_year,
+        lambda: _download(
+            support_package_zip(owner=tax_year.owner, year=tax_year.year),
+            content_type="application/zip",
+            filename=f"tax-support-{tax_year.year}.zip",
+        ),
+    )

@@ -1,0 +1,865 @@
+"""The year-end review's data: the forms laid out for display, drill-down targets, what is missing,
+chart data and the carryover chain.
+
+Reads only: the forms come from `forms8829.services` (the engine's stored output, never recomputed
+here), the rest are SQL aggregates over the ledger in a constant number of queries whatever the
+number of bills. No tax arithmetic: values are the engine's, formatted for people. Where a bill
+goes on the form is a classification (rules §2, ledger-format §1), kept here so that the review's
+links, the bill changelist's filters and the support CSV agree.
+
+Must not import the admin; the admin (ledger.admin, forms8829.admin_views) imports this.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractMonth
+from django.urls import reverse
+
+from forms8829 import charts
+from forms8829.periods import Interval, clip, year_interval
+from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET, Line
+from forms8829.rules import UnsupportedYearError, rules_for
+from forms8829.selectors import bill_count_filters, home_business_use
+from forms8829.services import (
+    FormError,
+    MethodComparison,
+    YearForms,
+    chain_refresh,
+    method_comparison,
+)
+from ledger.models import Bill, Home, TaxYear, TaxYearHome
+
+C = Bill.Category
+MISSING_RECEIPTS_SHOWN = 12
+MONTHS = tuple(calendar.month_abbr[m] for m in range(1, 13))
+
+# ---------------------------------------------------------------------------------------------
+# Formatting: money as money, the other kinds as the form prints them.
+# ---------------------------------------------------------------------------------------------
+
+
+def money(value) -> str:
+    """$1,234.56 (a negative amount as -$1,234.56); None as an em dash."""
+    if value is None:
+        return "—"
+    amount = Decimal(value)
+    text = f"${abs(amount):,.2f}"
+    return f"-{text}" if amount < 0 else text
+
+
+def line_value(value: str | None, kind: str, *, rooms: bool = False) -> str:
+    """One stored line value as a person reads it (the stored string keeps its decimals)."""
+    if value is None:
+        return "—"
+    if kind == "money":
+        return money(value)
+    if kind == "area":
+        return f"{Decimal(value):,.2f} {'rooms' if rooms else 'sq ft'}"
+    if kind in ("percent", "rate"):
+        return f"{value}%"
+    if kind == "hours":
+        return f"{Decimal(value):,.2f} h"
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a bill goes on the form (rules §2): drill-down targets shared by the review, the bill
+# changelist's "Form 8829 line" filter and the support CSV.
+# ---------------------------------------------------------------------------------------------
+
+MORTGAGE = (C.MORTGAGE_INTEREST, C.MORTGAGE_INSURANCE)
+# Lines fed by bills, by category. Lines 10/16 and 11/17 are linked as a whole: which of the
+# pair (and which column, with the Line 11 Worksheet) gets a bill depends on the taxpayer.
+LINE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "10": MORTGAGE,
+    "16": MORTGAGE,
+    "11": (C.REAL_ESTATE_TAX,),
+    "17": (C.REAL_ESTATE_TAX,),
+    "18": (C.INSURANCE,),
+    "19": (C.RENT,),
+    "20": (C.REPAIRS,),
+    "21": (C.UTILITIES,),
+    "22": (C.OTHER,),
+}
+PER_COLUMN_LINES = ("18", "19", "20", "21", "22")
+SCHEDULE_C_LINES = {"internet": C.INTERNET, "phone": C.PHONE}
+
+# The values of the bill changelist's `form_line` filter, in form order.
+DRILL_TARGETS: dict[str, str] = {
+    "10": "10/16 Mortgage interest (and premiums where they count)",
+    "16": "16 Excess mortgage interest (same bills as 10)",
+    "11": "11/17 Real estate taxes",
+    "17": "17 Excess real estate taxes (same bills as 11)",
+    **{
+        f"{n}{col}": f"{n}({col}) {title}"
+        for n, title in (
+            ("18", "Insurance"),
+            ("19", "Rent"),
+            ("20", "Repairs and maintenance"),
+            ("21", "Utilities"),
+            ("22", "Other expenses"),
+        )
+        for col in ("a", "b")
+    },
+    "internet": "Schedule C: internet (business share)",
+    "phone": "Schedule C: telephone (business share)",
+}
+
+# Column (a): direct, or indirect with its own business share (rules §2); mortgage never direct.
+COLUMN_A = (Q(scope=Bill.Scope.DIRECT) | Q(business_use_percent__isnull=False)) & ~Q(
+    category__in=MORTGAGE
+)
+COLUMN_B = ~COLUMN_A
+
+
+def mortgage_insurance_counts(year: int | None) -> bool:
+    if year is None:
+        return True
+    try:
+        return rules_for(year).mortgage_insurance_is_interest
+    except UnsupportedYearError:
+        return False
+
+
+def line_bills_q(target: str, *, year: int | None = None) -> Q:
+    """Bills of the category (and column) behind one drill-down target; business use aside."""
+    if target in SCHEDULE_C_LINES:
+        # A bill without its business-use percent counts nothing (rules §2): not behind the line.
+        return Q(category=SCHEDULE_C_LINES[target], business_use_percent__isnull=False)
+    number, column = (target[:-1], target[-1]) if target[-1] in "ab" else (target, None)
+    if number not in LINE_CATEGORIES:
+        return Q(pk__in=[])
+    categories = list(LINE_CATEGORIES[number])
+    if C.MORTGAGE_INSURANCE in categories and not mortgage_insurance_counts(year):
+        categories.remove(C.MORTGAGE_INSURANCE)
+    condition = Q(category__in=categories)
+    if column == "a":
+        condition &= COLUMN_A
+    elif column == "b":
+        condition &= COLUMN_B
+    return condition
+
+
+def counted_q(homes: list[Home]) -> tuple[Q, Q]:
+    """(bills counted in full, bills prorated) for these homes (prefetched office areas): the
+    same conditions the engine's inputs use (rules §3, part-year use)."""
+    in_use = {home.pk: intervals for home in homes if (intervals := home_business_use(home))}
+    if not in_use:
+        return Q(pk__in=[]), Q(pk__in=[])
+    return bill_count_filters(in_use)
+
+
+def bill_changelist_url(**params) -> str:
+    query = {k: v for k, v in params.items() if v is not None}
+    return f"{reverse('admin:ledger_bill_changelist')}?{urlencode(query)}"
+
+
+def drill_url(*, year: int, home_id: int, target: str) -> str:
+    return bill_changelist_url(
+        tax_year=year, home__id__exact=home_id, form_line=target, counted="yes"
+    )
+
+
+def bill_form_line(category: str, column: str, lines: dict | None, year: int) -> str:
+    """The line(s) a counted bill feeds, as printed ("21(b)", "10(b)/16(b)", "Schedule C ...")."""
+    if category in Bill.SCHEDULE_C:
+        return f"Schedule C ({Bill.Category(category).label.split(' (')[0].lower()})"
+    if lines is None:
+        return "not on the form (simplified method)"
+    if category == C.MORTGAGE_INSURANCE and not mortgage_insurance_counts(year):
+        return f"not deductible in {year}"
+    if category in MORTGAGE:
+        candidates = ["10b", "16b"]
+    elif category == C.REAL_ESTATE_TAX:
+        # The Line 11 Worksheet moves indirect taxes into column (a) of lines 11 and 17.
+        candidates = ["11a", "17a"] if column == "a" else ["11b", "17b", "11a", "17a"]
+    else:
+        number = next(n for n, cats in LINE_CATEGORIES.items() if category in cats)
+        candidates = [f"{number}{column}"]
+    used = [k for k in candidates if lines.get(k) not in (None, "0.00")] or candidates[:1]
+    return "/".join(f"{k[:-1]}({k[-1]})" for k in used)
+
+
+# ---------------------------------------------------------------------------------------------
+# The review's data
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class LineRow:
+    number: str
+    title: str
+    columns: bool
+    cells: tuple[Cell, ...]  # (a, b) or (amount,)
+    kind: str
+
+
+@dataclass(frozen=True)
+class PartView:
+    title: str
+    rows: tuple[LineRow, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A "See attached" item: a title, optional table, optional text."""
+
+    title: str
+    header: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    project_rule: bool
+
+
+@dataclass(frozen=True)
+class MethodRow:
+    """One method of the comparison: this year's deduction and the carryovers it leaves."""
+
+    method: str
+    used: bool
+    better: bool
+    deduction: str
+    carryover_operating_out: str
+    carryover_casualty_depreciation_out: str
+
+
+def method_rows(comparison: MethodComparison | None, used: str) -> tuple[MethodRow, ...]:
+    if comparison is None:
+        return ()
+    return tuple(
+        MethodRow(
+            option.method,
+            option.method == used,
+            option.method == comparison.better,
+            money(option.deduction),
+            money(option.carryover_operating_out),
+            money(option.carryover_casualty_depreciation_out),
+        )
+        for option in (comparison.regular, comparison.simplified)
+    )
+
+
+@dataclass(frozen=True)
+class HomeReview:
+    form: object  # ComputedForm
+    home: Home
+    method: str
+    parts: tuple[PartView, ...]
+    worksheet: tuple[LineRow, ...]
+    statements: tuple[Statement, ...]
+    notes: tuple[Note, ...]
+    schedule_c: tuple[tuple[str, str, str | None], ...]  # (label, amount, drill url)
+    deduction: str
+    comparison: tuple[MethodRow, ...]
+    bills_total: Decimal
+    chart_months_svg: str
+    chart_share_svg: str
+    carry: dict[str, str]
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    kind: str
+    text: str
+    url: str
+    link_text: str
+    extra_url: str | None = None
+    extra_link_text: str = ""
+
+
+@dataclass(frozen=True)
+class ChainRow:
+    year: int
+    home: str
+    method: str
+    filed: bool
+    review_url: str
+    current: bool
+    line_25: str
+    line_31: str
+    line_27: str
+    line_33: str
+    line_43: str
+    line_44: str
+
+
+@dataclass
+class YearReview:
+    tax_year: TaxYear
+    year: int
+    forms: YearForms | None
+    homes: list[HomeReview] = field(default_factory=list)
+    missing: list[MissingItem] = field(default_factory=list)
+    chain: list[ChainRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def filed(self) -> bool:
+        return self.tax_year.filed
+
+
+def review_url(tax_year_id: int) -> str:
+    return reverse("admin:ledger_taxyear_review", args=[tax_year_id])
+
+
+def year_review(*, tax_year: TaxYear) -> YearReview:
+    """Everything the review page shows for one tax year of the year's owner."""
+    owner = tax_year.owner
+    year = tax_year.year
+    review = YearReview(tax_year=tax_year, year=year, forms=None)
+    try:
+        chain = chain_refresh(owner=owner)
+        comparisons = {c.home_name: c for c in method_comparison(owner=owner, year=year)}
+    except FormError as exc:
+        review.error = " ".join(exc.messages)
+        return review
+    current = next(yf for yf in chain if yf.year == year)
+    review.forms = current
+    review.tax_year = current.tax_year
+
+    homes = list(Home.objects.owned_by(owner).prefetch_related("office_areas").order_by("id"))
+    year_homes = {
+        tyh.home_id: tyh.pk for tyh in TaxYearHome.objects.filter(tax_year=current.tax_year)
+    }
+    monthly, totals = _bill_sums(owner=owner, year=year)
+    for form in current.forms:
+        review.homes.append(
+            _home_review(
+                form,
+                year=year,
+                tax_year_home_id=year_homes.get(form.home_id),
+                comparison=comparisons.get(form.output["home"]),
+                monthly=monthly.get(form.home_id, {}),
+                bills_total=totals.get(form.home_id, Decimal("0")),
+            )
+        )
+    review.missing = _missing(
+        owner=owner,
+        tax_year=current.tax_year,
+        chain=chain,
+        homes=homes,
+        used_home_ids=[f.home_id for f in current.forms],
+        year_homes=year_homes,
+    )
+    review.warnings = [w for yf in chain for w in yf.warnings]
+    review.chain = _chain_rows(chain, year)
+    return review
+
+
+def _bill_sums(*, owner, year: int):
+    """Bills of the year by home, month and category (chart), and each home's Form 8829 costs."""
+    rows = (
+        Bill.objects.owned_by(owner)
+        .filter(tax_year=year)
+        .annotate(month=ExtractMonth("paid_on"))
+        .values("home_id", "month", "category")
+        .annotate(total=Sum("amount", default=Decimal("0")))
+        .order_by()
+    )
+    monthly: dict[int, dict[int, dict[str, Decimal]]] = {}
+    for row in rows:
+        monthly.setdefault(row["home_id"], {}).setdefault(row["month"], {})[row["category"]] = row[
+            "total"
+        ]
+    totals = dict(
+        Bill.objects.owned_by(owner)
+        .filter(tax_year=year)
+        .exclude(category__in=Bill.SCHEDULE_C)
+        .values("home_id")
+        .annotate(total=Sum("amount", default=Decimal("0")))
+        .order_by()
+        .values_list("home_id", "total")
+    )
+    return monthly, totals
+
+
+def _rows(lines: dict, layout: tuple[Line, ...], links: dict[str, str], rooms: bool):
+    rows = []
+    for line in layout:
+        keys = (f"{line.number}a", f"{line.number}b") if line.columns else (line.number,)
+        cells = tuple(
+            Cell(line_value(lines.get(k), line.kind, rooms=rooms), links.get(k)) for k in keys
+        )
+        rows.append(LineRow(line.number, line.title, line.columns, cells, line.kind))
+    return tuple(rows)
+
+
+def _links(form, lines: dict, year: int, tax_year_home_id: int | None) -> dict[str, str]:
+    """Drill-down targets of the form's cells: bills behind expense lines, inputs behind 8/9/29."""
+    links = {}
+
+    def nonzero(key):
+        return lines.get(key) not in (None, "0.00")
+
+    for number in LINE_CATEGORIES:
+        for col in ("a", "b"):
+            key = f"{number}{col}"
+            if nonzero(key):
+                target = key if number in PER_COLUMN_LINES else number
+                links[key] = drill_url(year=year, home_id=form.home_id, target=target)
+    if tax_year_home_id is not None:
+        inputs = reverse("admin:ledger_taxyearhome_change", args=[tax_year_home_id])
+        for key in ("8", "9a", "9b", "29"):
+            links[key] = inputs
+    home = reverse("admin:ledger_home_change", args=[form.home_id])
+    for key in ("2", "37", "38"):
+        if lines.get(key) is not None:
+            links[key] = home
+    return links
+
+
+def attached_statements(form) -> tuple[Statement, ...]:
+    statements = []
+    details = form.details or {}
+    improvements = details.get("improvement_statement") or []
+    if improvements:
+        statements.append(
+            Statement(
+                "Line 42: depreciation of improvements placed in service after business use "
+                "began (See attached statement)",
+                (
+                    "Improvement",
+                    "Placed in service",
+                    "Cost",
+                    "Business basis",
+                    "Year",
+                    "Rate",
+                    "Amount",
+                ),
+                tuple(
+                    (
+                        i["description"],
+                        i["placed_in_service"],
+                        money(i["cost"]),
+                        money(i["business_basis"]),
+                        str(i["recovery_year"]),
+                        f"{i['rate']}%",
+                        money(i["depreciation"]),
+                    )
+                    for i in improvements
+                ),
+            )
+        )
+    worksheet = details.get("line_11_worksheet")
+    if worksheet:
+        rows = []
+        for key, value in worksheet.items():
+            _, number, *words = key.split("_")
+            title = " ".join(words).capitalize().replace("Salt", "SALT").replace(" 11a", " 11(a)")
+            rows.append((number, title.replace(" 17a", " 17(a)"), money(value)))
+        statements.append(
+            Statement(
+                "Line 11 Worksheet (state and local taxes above the cap)",
+                ("Line", "Worksheet line", "Amount"),
+                tuple(rows),
+            )
+        )
+    for note in form.output.get("notes") or []:
+        if "See attached computation" in note:
+            statements.append(Statement("Line 7: daycare special computation", text=note))
+    return tuple(statements)
+
+
+def form_notes(form) -> tuple[Note, ...]:
+    """The form's notes; those that state a project rule are marked (rules: keep them visible).
+    The daycare computation note is shown as an attached statement instead."""
+    return tuple(
+        Note(n, "project rule" in n.lower())
+        for n in form.output.get("notes") or []
+        if "See attached computation" not in n
+    )
+
+
+def _home_review(form, *, year, tax_year_home_id, comparison, monthly, bills_total) -> HomeReview:
+    output = form.output
+    lines = output.get("lines")
+    rooms = form.home.area_method == Home.AreaMethod.ROOMS
+    parts: tuple[PartView, ...] = ()
+    worksheet: tuple[LineRow, ...] = ()
+    if lines is not None:
+        links = _links(form, lines, year, tax_year_home_id)
+        parts = tuple(
+            PartView(part.title, _rows(lines, part.lines, links, rooms)) for part in FORM_8829
+        )
+        carry = {
+            "25": lines.get("25"),
+            "31": lines.get("31"),
+            "27": lines.get("27"),
+            "33": lines.get("33"),
+            "43": lines.get("43"),
+            "44": lines.get("44"),
+        }
+    else:
+        worksheet = _rows(output.get("simplified_worksheet") or {}, SIMPLIFIED_WORKSHEET, {}, rooms)
+        carry = {
+            "25": str(form.carryover_operating_in),
+            "31": str(form.carryover_casualty_depreciation_in),
+            "27": None,
+            "33": None,
+            "43": str(form.carryover_operating_out),
+            "44": str(form.carryover_casualty_depreciation_out),
+        }
+    other = output.get("schedule_c_other") or {}
+    schedule_c = tuple(
+        (
+            label,
+            money(other.get(key)),
+            drill_url(year=year, home_id=form.home_id, target=key)
+            if other.get(key) not in (None, "0.00")
+            else None,
+        )
+        for key, label in (
+            ("internet", "Internet (business share)"),
+            ("phone", "Telephone (business share)"),
+        )
+    )
+    notes = form_notes(form)
+    deduction = Decimal(output.get("schedule_c_line_30") or "0")
+    return HomeReview(
+        form=form,
+        home=form.home,
+        method=form.method,
+        parts=parts,
+        worksheet=worksheet,
+        statements=attached_statements(form),
+        notes=notes,
+        schedule_c=schedule_c,
+        deduction=money(deduction),
+        comparison=method_rows(comparison, form.method),
+        bills_total=bills_total,
+        chart_months_svg=charts.monthly_bills_svg(
+            monthly=monthly,
+            categories=[(c.value, c.label) for c in Bill.Category],
+            title=f"{year} bills of {form.home.name} by month and category",
+        ),
+        chart_share_svg=charts.deductible_share_svg(
+            deductible=deduction,
+            total=bills_total + Decimal((lines or {}).get("42") or "0"),
+            deductible_label="line 36" if lines is not None else "worksheet line 5",
+            total_label="(bills paid + line 42)" if lines is not None else "(bills paid)",
+            title=f"Deductible share of {form.home.name}'s {year} costs",
+        ),
+        carry={k: money(v) if v is not None else "—" for k, v in carry.items()},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What is missing
+# ---------------------------------------------------------------------------------------------
+
+
+def business_months(intervals: list[Interval], year: int) -> set[int]:
+    """Months of `year` with at least one day of business use."""
+    months: set[int] = set()
+    for interval in intervals:
+        clipped = clip(interval, year_interval(year))
+        if clipped is not None:
+            months.update(range(clipped[0].month, clipped[1].month + 1))
+    return months
+
+
+def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> list[MissingItem]:
+    year = tax_year.year
+    items: list[MissingItem] = []
+    bills = Bill.objects.owned_by(owner).filter(tax_year=year)
+    homes_by_id = {h.pk: h for h in homes}
+
+    # Bills without a receipt: the first few by date, and the filtered changelist for all.
+    without = bills.filter(receipts__isnull=True)
+    count = without.count()
+    if count:
+        all_url = bill_changelist_url(tax_year=year, has_receipt="no")
+        for bill in without.select_related("home").order_by("paid_on", "id")[
+            :MISSING_RECEIPTS_SHOWN
+        ]:
+            items.append(
+                MissingItem(
+                    "receipt",
+                    f"{bill.paid_on:%b %d} {bill.payee}, {money(bill.amount)} "
+                    f"({bill.get_category_display()}, {bill.home.name})",
+                    reverse("admin:ledger_bill_change", args=[bill.pk]),
+                    "attach a receipt",
+                )
+            )
+        if count > MISSING_RECEIPTS_SHOWN:
+            items.append(
+                MissingItem(
+                    "receipt",
+                    f"… and {count - MISSING_RECEIPTS_SHOWN} more bills of {year} without a "
+                    f"receipt ({count} in all)",
+                    all_url,
+                    "list them",
+                )
+            )
+
+    # Months without a bill from a recurring internet or utilities payee while in business use.
+    paid = (
+        bills.filter(category__in=(C.INTERNET, C.UTILITIES))
+        .annotate(month=ExtractMonth("paid_on"))
+        .values_list("home_id", "payee", "category", "month")
+        .order_by("home_id", "payee", "month")
+        .distinct()
+    )
+    payees: dict[tuple[int, str], tuple[str, set[int]]] = {}
+    for home_id, payee, category, month in paid:
+        payees.setdefault((home_id, payee), (category, set()))[1].add(month)
+    for (home_id, payee), (category, months) in payees.items():
+        if len(months) < 2:  # a one-off bill is not a recurring payee
+            continue
+        home = homes_by_id.get(home_id)
+        if home is None:
+            continue
+        gaps = sorted(business_months(home_business_use(home), year) - months)
+        if not gaps:
+            continue
+        first = gaps[0]
+        day = min(15, calendar.monthrange(year, first)[1])
+        add_url = f"{reverse('admin:ledger_bill_add')}?" + urlencode(
+            {
+                "home": home_id,
+                "payee": payee,
+                "category": category,
+                "paid_on": dt.date(year, first, day).isoformat(),
+            }
+        )
+        items.append(
+            MissingItem(
+                "month",
+                f"{payee} ({Bill.Category(category).label}, {home.name}): no bill paid in "
+                f"{', '.join(MONTHS[m - 1] for m in gaps)} {year} while the home was in "
+                "business use",
+                add_url,
+                "add a bill",
+                bill_changelist_url(tax_year=year, home__id__exact=home_id, payee=payee),
+                "this payee's bills",
+            )
+        )
+
+    # Office areas without a start date (counted as in use since ever: rules §3).
+    for home in homes:
+        for area in home.office_areas.all():
+            if area.start is None and (area.end is None or area.end.year >= year):
+                items.append(
+                    MissingItem(
+                        "area",
+                        f"Office area '{area.name}' of {home.name} has no start date",
+                        reverse("admin:ledger_officearea_change", args=[area.pk]),
+                        "give its start date",
+                    )
+                )
+
+    # Owned homes used this year without a cost basis: no depreciation (Part III).
+    for home_id in used_home_ids:
+        home = homes_by_id.get(home_id)
+        if home is not None and home.is_owned and home.cost_basis is None:
+            items.append(
+                MissingItem(
+                    "basis",
+                    f"{home.name} is owned but has no cost basis: no depreciation (lines 37-42)",
+                    reverse("admin:ledger_home_change", args=[home.pk]),
+                    "give its basis",
+                )
+            )
+
+    # Homes in business use without the year's inputs (line 8 = 0).
+    for home_id in used_home_ids:
+        if home_id not in year_homes and home_id in homes_by_id:
+            items.append(
+                MissingItem(
+                    "inputs",
+                    f"{homes_by_id[home_id].name} has no {year} inputs (method, gross income "
+                    "limit): line 8 is 0 and everything carries over",
+                    reverse("admin:ledger_taxyear_change", args=[tax_year.pk]),
+                    "add the home to the tax year",
+                )
+            )
+
+    # Internet and phone bills without a business-use percent count nothing (rules §2).
+    unshared = bills.filter(category__in=Bill.SCHEDULE_C, business_use_percent__isnull=True)
+    unshared_count = unshared.count()
+    if unshared_count:
+        items.append(
+            MissingItem(
+                "share",
+                f"{unshared_count} internet or telephone bill(s) of {year} have no business-use "
+                "percent and count nothing",
+                bill_changelist_url(
+                    tax_year=year,
+                    category__in="internet,phone",
+                    business_use_percent__isnull="True",
+                ),
+                "give their business share",
+            )
+        )
+
+    # A filed year the chain would now compute differently (an earlier, unfiled correction).
+    for yf in chain:
+        for warning in yf.warnings:
+            items.append(
+                MissingItem("chain", warning, review_url(yf.tax_year.pk), f"review {yf.year}")
+            )
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# The carryover chain across all years
+# ---------------------------------------------------------------------------------------------
+
+
+def _chain_rows(chain: list[YearForms], current_year: int) -> list[ChainRow]:
+    rows = []
+    for yf in chain:
+        url = review_url(yf.tax_year.pk)
+        if not yf.forms:
+            rows.append(
+                ChainRow(
+                    yf.year,
+                    "no home office (carryovers kept)",
+                    "—",
+                    yf.filed,
+                    url,
+                    yf.year == current_year,
+                    money(yf.carry_in.operating),
+                    money(yf.carry_in.casualty_depreciation),
+                    "—",
+                    "—",
+                    money(yf.carry_out.operating),
+                    money(yf.carry_out.casualty_depreciation),
+                )
+            )
+        for form in yf.forms:
+            lines = form.output.get("lines")
+            regular = lines is not None
+            rows.append(
+                ChainRow(
+                    yf.year,
+                    form.output["home"],
+                    form.method,
+                    yf.filed,
+                    url,
+                    yf.year == current_year,
+                    money(form.carryover_operating_in),
+                    money(form.carryover_casualty_depreciation_in),
+                    money(lines["27"]) if regular else "— (kept)",
+                    money(lines["33"]) if regular else "— (kept)",
+                    money(form.carryover_operating_out),
+                    money(form.carryover_casualty_depreciation_out),
+                )
+            )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Filing confirmation and the bill changelist's totals
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilingRow:
+    home: str
+    method: str
+    line_36: str
+    line_43: str
+    line_44: str
+
+
+def filing_rows(forms: YearForms) -> list[FilingRow]:
+    """What filing freezes: each home's deduction and carryovers out."""
+    return [
+        FilingRow(
+            f.output["home"],
+            f.method,
+            money(f.deduction),
+            money(f.carryover_operating_out),
+            money(f.carryover_casualty_depreciation_out),
+        )
+        for f in forms.forms
+    ]
+
+
+# The form line of each category, as printed in the bill changelist's totals.
+CATEGORY_LINES = {
+    C.MORTGAGE_INTEREST: "10 / 16",
+    C.MORTGAGE_INSURANCE: "10 / 16 (years premiums count)",
+    C.REAL_ESTATE_TAX: "11 / 17",
+    C.INSURANCE: "18",
+    C.RENT: "19",
+    C.REPAIRS: "20",
+    C.UTILITIES: "21",
+    C.OTHER: "22",
+    C.INTERNET: "Schedule C",
+    C.PHONE: "Schedule C",
+}
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    category: str
+    form_line: str
+    column_a: str
+    column_b: str
+    total: str
+    bills: int
+
+
+@dataclass(frozen=True)
+class BillTotals:
+    rows: list[TotalRow]
+    total: str
+    bills: int
+
+
+def bill_totals(queryset) -> BillTotals:
+    """Totals of the filtered bills per category and per form line column, in one query."""
+    zero = Decimal("0")
+    rows = list(
+        queryset.order_by()
+        .values("category")
+        .annotate(
+            a=Sum("amount", filter=COLUMN_A, default=zero),
+            b=Sum("amount", filter=COLUMN_B, default=zero),
+            total=Sum("amount", default=zero),
+            n=Count("id", distinct=True),
+        )
+        .order_by("category")
+    )
+    order = list(Bill.Category.values)
+    rows.sort(key=lambda r: order.index(r["category"]))
+    result = []
+    for row in rows:
+        schedule_c = row["category"] in Bill.SCHEDULE_C
+        result.append(
+            TotalRow(
+                Bill.Category(row["category"]).label,
+                CATEGORY_LINES[row["category"]],
+                "—" if schedule_c else money(row["a"]),
+                "—" if schedule_c else money(row["b"]),
+                money(row["total"]),
+                row["n"],
+            )
+        )
+    # A handful of aggregated rows (one per category), not bills.
+    return BillTotals(
+        result,
+        money(sum((r["total"] for r in rows), zero)),
+        sum(r["n"] for r in rows),
+    )

@@ -1,0 +1,33 @@
+"""Fixtures of the year-end review tests: a demo-like ledger and the review's URLs."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import demo_like_ledger
+
+
+@pytest.fixture
+def demo(user):
+    return demo_like_ledger(user)
+
+
+@pytest.fixture
+def client_of(admin_client_for):
+    return admin_client_for
+
+
+def review_url(tax_year, action: str = "review") -> str:
+    return reverse(f"admin:ledger_taxyear_{action}", args=[tax_year.pk])
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def row_html(page: str, home_pk: int, number: str) -> str:
+    """The <tr> of one form line of one home on the review page."""
+    match = re.search(rf'<tr[^>]*id="h{home_pk}-line-{number}">(.*?)</tr>', page, re.S)
+    assert match, f"line {number} of home {home_pk} missing"
+    return match.group(1)
