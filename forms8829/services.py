@@ -32,7 +32,11 @@ class FormError(ValidationError):
 
 
 class YearFiledError(ValidationError):
-    """A change would alter a filed year."""
+    """A change would alter a filed year; `year` says which."""
+
+    def __init__(self, message, *, year: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.year = year
 
 
 @dataclass(frozen=True)
@@ -277,7 +281,7 @@ def _check_year(year: int) -> None:
 def tax_year_file(*, tax_year: TaxYear) -> YearForms:
     """Lock a year: compute its forms one last time and freeze them."""
     if tax_year.filed:
-        raise YearFiledError(f"{tax_year.year} is already filed.")
+        raise YearFiledError(f"{tax_year.year} is already filed.", year=tax_year.year)
     forms = year_forms(owner=tax_year.owner, year=tax_year.year)
     tax_year.filed = True
     tax_year.filed_at = timezone.now()
@@ -344,7 +348,8 @@ def filed_years_guard(*, owner_id) -> None:
             raise YearFiledError(
                 f"Tax year {year} is filed, and this change would alter its Form 8829. "
                 f"Reopen {year} first (Tax years → {year} → Reopen), or make the change in "
-                "an open year."
+                "an open year.",
+                year=year,
             )
 
 

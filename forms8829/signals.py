@@ -33,7 +33,8 @@ for model in GUARDED:
 def _refuse_deleting_filed_year(sender, instance, **kwargs):
     if instance.filed:
         raise YearFiledError(
-            f"Tax year {instance.year} is filed and cannot be deleted. Reopen it first."
+            f"Tax year {instance.year} is filed and cannot be deleted. Reopen it first.",
+            year=instance.year,
         )
 
 
@@ -44,5 +45,6 @@ def _keep_receipts_of_filed_years(sender, instance, **kwargs):
         owner_id=instance.owner_id, year=instance.bill.tax_year, filed=True
     ).exists():
         raise YearFiledError(
-            f"Tax year {instance.bill.tax_year} is filed: its receipts are kept. Reopen it first."
+            f"Tax year {instance.bill.tax_year} is filed: its receipts are kept. Reopen it first.",
+            year=instance.bill.tax_year,
         )

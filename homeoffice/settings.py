@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
     "ledger",
@@ -112,27 +113,40 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous request is answered 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "ledger.api.filters.StableOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "ledger.api.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"auth-token": "30/minute"},
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "homeoffice API",
-    "DESCRIPTION": "A multi-year ledger for the US home office deduction (IRS Form 8829).",
+    "DESCRIPTION": "A multi-year ledger for the US home office deduction (IRS Form 8829). "
+    "Every endpoint but `auth/token/` needs login: a session, or `Authorization: Token <token>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's assets come from the installed drf-spectacular-sidecar, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MethodEnum": "ledger.models.TaxYearHome.Method",
+        "YearMethodEnum": ["regular", "simplified", "mixed"],
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

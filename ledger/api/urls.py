@@ -1,3 +1,54 @@
-"""API routes, mounted at /api/."""
+"""API routes, mounted at /api/ (namespace "api").
 
-urlpatterns: list = []
+Resources (list, create, detail, update, delete; history where noted):
+  homes/ (+ {id}/history/, {id}/depreciation/), office-areas/ (+ history), improvements/,
+  bills/ (+ history, import/, export.csv), receipts/ (+ {id}/download/),
+  tax-years/ (+ history, {id}/file/, {id}/reopen/), tax-year-homes/.
+Computed: forms/{year}/, forms/{year}/{home_id}/, forms/{year}/method-comparison/, carryovers/,
+  tax-years/{year}/support.zip. Ledger file: ledger/export/, ledger/import/.
+Auth: auth/token/. OpenAPI: schema/ and the Swagger UI at docs/.
+"""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from ledger.api import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("homes", views.HomeViewSet, basename="home")
+router.register("office-areas", views.OfficeAreaViewSet, basename="officearea")
+router.register("improvements", views.ImprovementViewSet, basename="improvement")
+router.register("bills", views.BillViewSet, basename="bill")
+router.register("receipts", views.ReceiptViewSet, basename="receipt")
+router.register("tax-years", views.TaxYearViewSet, basename="taxyear")
+router.register("tax-year-homes", views.TaxYearHomeViewSet, basename="taxyearhome")
+
+urlpatterns = [
+    path("auth/token/", views.ObtainTokenView.as_view(), name="auth-token"),
+    path(
+        "bills/export.csv",
+        views.BillViewSet.as_view({"get": "export_csv"}),
+        name="bill-export-csv",
+    ),
+    path(
+        "tax-years/<int:year>/support.zip",
+        views.SupportPackageView.as_view(),
+        name="taxyear-support-zip",
+    ),
+    path("forms/<int:year>/", views.FormsYearView.as_view(), name="forms-year"),
+    path(
+        "forms/<int:year>/method-comparison/",
+        views.MethodComparisonView.as_view(),
+        name="forms-method-comparison",
+    ),
+    path("forms/<int:year>/<int:home_id>/", views.FormHomeView.as_view(), name="forms-home"),
+    path("carryovers/", views.CarryoverChainView.as_view(), name="carryovers"),
+    path("ledger/export/", views.LedgerExportView.as_view(), name="ledger-export"),
+    path("ledger/import/", views.LedgerImportView.as_view(), name="ledger-import"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

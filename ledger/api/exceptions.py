@@ -1,0 +1,142 @@
+"""How the API answers errors: 400 with field messages, 404, and 409 for a filed year.
+
+`api_exception_handler` is DRF's EXCEPTION_HANDLER (settings.REST_FRAMEWORK). Besides DRF's own
+exceptions it translates what the models and services raise:
+
+- `forms8829.services.YearFiledError` (the filed-year guard, filing a filed year) -> 409 naming
+  the year and how to reopen it through the API;
+- any other django `ValidationError` (model `clean()`, services, `FormError`) -> 400 with field
+  messages (`non_field_errors` for the rest);
+- a delete that a protected foreign key refuses -> 409 saying what still refers to the record;
+- as a last line (validation should have caught them): a value the database refuses -> 400, a
+  constraint it refuses (a race) -> 409. No input is answered 500.
+
+Every handled error marks the request's transaction (ATOMIC_REQUESTS) for rollback, so a refused
+write leaves nothing behind. No business rules here: only the mapping to HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, DataError, IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.urls import reverse
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler, set_rollback
+
+from forms8829.services import YearFiledError
+from ledger.models import TaxYear
+
+logger = logging.getLogger(__name__)
+
+_YEAR = re.compile(r"\b(\d{4})\b")
+
+
+def field_errors(exc: DjangoValidationError) -> dict:
+    """A django ValidationError as DRF field errors: {field: [message, ...]}."""
+    errors = as_serializer_error(exc)
+    if NON_FIELD_ERRORS in errors:
+        errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+    return errors
+
+
+def reopen_hint(*, owner, year: int | None) -> tuple[str, str | None]:
+    """The sentence that tells an API client how to reopen `year`, and the URL to POST to."""
+    generic = "Reopen the filed year first: POST /api/tax-years/{id}/reopen/ with a reason."
+    if year is None or not getattr(owner, "is_authenticated", False):
+        return generic, None
+    try:
+        tax_year_id = (
+            TaxYear.objects.owned_by(owner).filter(year=year).values_list("id", flat=True).first()
+        )
+    except DatabaseError:  # the refused write left the transaction unusable: no lookup
+        tax_year_id = None
+    if tax_year_id is None:
+        return generic, None
+    url = reverse("api:taxyear-reopen", args=[tax_year_id])
+    return f'To reopen {year} through the API: POST {url} with a "reason".', url
+
+
+class YearFiled(APIException):
+    """409: the change touches a filed tax year, which is read-only until reopened."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "year_filed"
+    default_detail = "The change touches a filed tax year."
+
+    def __init__(self, *, owner, year: int | None, message: str):
+        hint, url = reopen_hint(owner=owner, year=year)
+        self.detail = {
+            "detail": f"{message} {hint}",
+            "code": self.default_code,
+            "year": year,
+            "reopen_url": url,
+        }
+
+
+class Conflict(APIException):
+    """409: the request conflicts with records already stored (a duplicate, a reference)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with a record already stored."
+
+    def __init__(self, detail=None, *, extra: dict | None = None):
+        super().__init__(detail)
+        if extra:  # plain values (ids), kept as they are rather than made into messages
+            self.detail = {**self.detail, **extra}
+
+
+class ReferenceNotFound(NotFound):
+    """404 for a reference (body field or filter) to a record the user does not have.
+
+    Someone else's record and a record that does not exist get the same answer."""
+
+    def __init__(self, field: str, model_name: str, value):
+        super().__init__({field: [f"There is no {model_name} {value} in your ledger."]})
+
+
+def _year_of(message: str) -> int | None:
+    match = _YEAR.search(message)
+    return int(match.group(1)) if match else None
+
+
+def api_exception_handler(exc, context):
+    request = context.get("request")
+    if isinstance(exc, YearFiledError):
+        message = " ".join(exc.messages)
+        owner = getattr(request, "user", None)
+        year = getattr(exc, "year", None) or _year_of(message)
+        exc = YearFiled(owner=owner, year=year, message=message)
+    elif isinstance(exc, DjangoValidationError):
+        set_rollback()
+        return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, DataError):
+        # Validation should have caught it; never a 500 for a value the database refuses.
+        logger.warning("Database refused a value: %s", exc)
+        set_rollback()
+        message = "A value is out of range for the database; nothing was saved."
+        return Response(
+            {api_settings.NON_FIELD_ERRORS_KEY: [message]}, status=status.HTTP_400_BAD_REQUEST
+        )
+    elif isinstance(exc, ProtectedError | RestrictedError):  # before IntegrityError, their base
+        objects = getattr(exc, "protected_objects", None) or exc.restricted_objects
+        blocking = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
+        exc = Conflict(
+            f"This record is still used by {', '.join(blocking)}; delete or move those first."
+        )
+    elif isinstance(exc, IntegrityError):
+        logger.warning("Database refused a write: %s", exc)
+        exc = Conflict("The change conflicts with records already stored; nothing was saved.")
+    response = exception_handler(exc, context)
+    if response is not None:
+        set_rollback()
+    return response

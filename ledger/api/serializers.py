@@ -1,0 +1,571 @@
+"""Serializers of the REST API: the shape of each resource, and nothing else.
+
+Writes are validated twice, and stay thin: DRF checks types and formats (a number, a date, a
+choice, max digits), then the model's own `full_clean()` runs its field validators, `clean()`
+and constraints, so the rules live in one place (`ledger.models`) for the admin, the API and the
+imports. A reference to another record (a bill's home, a receipt's bill, a tax year's home) is
+looked up among the request user's own records only; anything else is answered 404, exactly like
+an id that does not exist. A change that touches a filed year is refused up front with 409 where
+that is cheap to know (a bill's old and new payment year, a tax year and its homes).
+
+Computed results (forms, comparison, carryovers, depreciation) are serialized from what the
+`forms8829.services` return; there is no tax arithmetic here.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
+from django.urls import reverse
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from forms8829.rules import UnsupportedYearError, rules_for
+from ledger.api.exceptions import ReferenceNotFound, YearFiled, field_errors
+from ledger.models import (
+    Bill,
+    Home,
+    Improvement,
+    OfficeArea,
+    Receipt,
+    TaxYear,
+    TaxYearHome,
+    filed_years_among,
+)
+
+READ_ONLY_STAMPS = ("id", "created_at", "updated_at")
+
+
+class OwnedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to one of the request user's own records; anything else is a 404."""
+
+    def get_queryset(self):
+        return super().get_queryset().owned_by(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if isinstance(data, float) and not data.is_integer():
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if exc.get_codes() == ["does_not_exist"]:
+                model = self.queryset.model
+                raise ReferenceNotFound(self.field_name, model._meta.verbose_name, data) from exc
+            raise
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """Owner-scoped writes that pass the model's `full_clean()` before anything is saved.
+
+    The owner of a new record is the request user. Subclasses may refuse a change to a filed
+    year up front in `check_filed` (409) and adjust the candidate record in `prepare`.
+    """
+
+    @property
+    def user(self):
+        return self.context["request"].user
+
+    def check_filed(self, attrs: dict) -> None:
+        """Raise `YearFiled` if the change would touch a filed year (where cheap to know)."""
+
+    def prepare(self, instance: Model, attrs: dict) -> None:
+        """Last adjustments to the candidate record before `full_clean()`."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        self.check_filed(attrs)
+        instance = self.instance or self.Meta.model(owner=self.user)
+        for name, value in attrs.items():
+            setattr(instance, name, value)
+        self.prepare(instance, attrs)
+        # Non-editable fields (a bill's tax year, time stamps) are derived on save, as in a form.
+        derived = [f.name for f in instance._meta.fields if not f.editable]
+        try:
+            instance.full_clean(exclude=derived)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(field_errors(exc)) from exc
+        self._candidate = instance
+        return attrs
+
+    def _save(self) -> Model:
+        instance = self._candidate
+        instance._history_user = self.user
+        instance.save()
+        return instance
+
+    def create(self, validated_data):
+        return self._save()
+
+    def update(self, instance, validated_data):
+        return self._save()
+
+
+def _filed(owner, message: str, years) -> None:
+    filed = filed_years_among(owner.pk, {y for y in years if y is not None})
+    if filed:
+        raise YearFiled(owner=owner, year=filed[0], message=message.format(year=filed[0]))
+
+
+# --------------------------------------------------------------------------------------------
+# Resources
+
+
+class HomeSerializer(CleanModelSerializer):
+    class Meta:
+        model = Home
+        fields = (
+            "id",
+            "key",
+            "name",
+            "total_area",
+            "total_rooms",
+            "area_method",
+            "ownership",
+            "occupied_from",
+            "occupied_to",
+            "cost_basis",
+            "land_value",
+            "fmv_at_first_business_use",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = READ_ONLY_STAMPS
+        validators = []
+
+    def prepare(self, instance, attrs):
+        if not instance.key:
+            instance.key = self._free_key(slugify(instance.name)[:50] or "home", instance.pk)
+
+    def _free_key(self, base: str, pk) -> str:
+        """The name's slug, numbered when the user already has a home with that key."""
+        taken = set(
+            Home.objects.owned_by(self.user)
+            .filter(key__startswith=base[:40])
+            .exclude(pk=pk)
+            .values_list("key", flat=True)
+        )
+        key, number = base, 1
+        while key in taken:
+            number += 1
+            key = f"{base[:45]}-{number}"
+        return key
+
+    def validate_key(self, value):
+        if value and (
+            Home.objects.owned_by(self.user)
+            .filter(key=value)
+            .exclude(pk=getattr(self.instance, "pk", None))
+            .exists()
+        ):
+            raise serializers.ValidationError(f"You already have a home with the key '{value}'.")
+        return value
+
+
+class OfficeAreaSerializer(CleanModelSerializer):
+    home = OwnedRelatedField(queryset=Home.objects.all())
+
+    class Meta:
+        model = OfficeArea
+        fields = (
+            "id",
+            "home",
+            "name",
+            "area",
+            "rooms",
+            "use",
+            "start",
+            "end",
+            *READ_ONLY_STAMPS[1:],
+        )
+        read_only_fields = READ_ONLY_STAMPS
+        validators = []
+
+
+class ImprovementSerializer(CleanModelSerializer):
+    home = OwnedRelatedField(queryset=Home.objects.all())
+
+    class Meta:
+        model = Improvement
+        fields = ("id", "home", "description", "cost", "placed_in_service", *READ_ONLY_STAMPS[1:])
+        read_only_fields = READ_ONLY_STAMPS
+        validators = []
+
+
+class BillSerializer(CleanModelSerializer):
+    home = OwnedRelatedField(queryset=Home.objects.all())
+    receipts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Bill
+        fields = (
+            "id",
+            "home",
+            "paid_on",
+            "tax_year",
+            "payee",
+            "category",
+            "amount",
+            "scope",
+            "business_use_percent",
+            "service_start",
+            "service_end",
+            "note",
+            "receipts",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = (*READ_ONLY_STAMPS, "tax_year")
+        validators = []
+
+    def check_filed(self, attrs):
+        paid_on = attrs.get("paid_on") or getattr(self.instance, "paid_on", None)
+        years = {paid_on.year if paid_on else None, getattr(self.instance, "tax_year", None)}
+        _filed(
+            self.user,
+            "Tax year {year} is filed: its bills cannot change until it is reopened.",
+            years,
+        )
+
+
+class ReceiptSerializer(serializers.ModelSerializer):
+    """A receipt's stored facts. The file itself leaves only through the download endpoint."""
+
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Receipt
+        fields = (
+            "id",
+            "bill",
+            "original_name",
+            "size",
+            "content_type",
+            "sha256",
+            "download_url",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI_REF)
+    def get_download_url(self, receipt) -> str:
+        return reverse("api:receipt-download", args=[receipt.pk])
+
+
+class ReceiptUploadSerializer(serializers.Serializer):
+    """POST multipart: the bill the receipt belongs to and the file (PDF, PNG, JPEG, WebP,
+    HEIC; checked by content, not by name)."""
+
+    bill = OwnedRelatedField(queryset=Bill.objects.all())
+    file = serializers.FileField(allow_empty_file=False, use_url=False)
+
+
+class TaxYearSerializer(CleanModelSerializer):
+    year = serializers.IntegerField(
+        help_text="The tax year; one of the supported years (see the error for the range)."
+    )
+    homes = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Ids of this year's tax-year-homes."
+    )
+
+    class Meta:
+        model = TaxYear
+        fields = (
+            "id",
+            "year",
+            "filing_status",
+            "itemizes",
+            "state_local_income_or_sales_tax",
+            "other_real_estate_taxes",
+            "personal_property_taxes",
+            "modified_agi",
+            "filed",
+            "filed_at",
+            "homes",
+            "created_at",
+            "updated_at",
+        )
+        # Filing and reopening are actions (POST .../file/, .../reopen/), never a field write.
+        read_only_fields = (*READ_ONLY_STAMPS, "filed", "filed_at")
+        validators = []
+
+    def validate_year(self, value):
+        if self.instance is not None and value != self.instance.year:
+            raise serializers.ValidationError(
+                "A tax year's year cannot change; create a tax year for the other year."
+            )
+        try:
+            rules_for(value)
+        except UnsupportedYearError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        if (
+            self.instance is None
+            and TaxYear.objects.owned_by(self.user).filter(year=value).exists()
+        ):
+            raise serializers.ValidationError(f"You already have the tax year {value}.")
+        return value
+
+    def check_filed(self, attrs):
+        if self.instance is not None and self.instance.filed:
+            year = self.instance.year
+            raise YearFiled(
+                owner=self.user,
+                year=year,
+                message=f"Tax year {year} is filed: its inputs cannot change.",
+            )
+
+
+class TaxYearHomeSerializer(CleanModelSerializer):
+    tax_year = OwnedRelatedField(queryset=TaxYear.objects.all())
+    home = OwnedRelatedField(queryset=Home.objects.all())
+
+    class Meta:
+        model = TaxYearHome
+        fields = (
+            "id",
+            "tax_year",
+            "home",
+            "method",
+            "gross_income_limit",
+            "receives_carryover",
+            "daycare_hours",
+            "mortgage_interest_schedule_a_limit",
+            "casualty_losses_direct",
+            "casualty_losses_indirect",
+            "excess_casualty_losses",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = READ_ONLY_STAMPS
+        validators = []
+
+    def check_filed(self, attrs):
+        years = {getattr(attrs.get("tax_year"), "year", None)}
+        if self.instance is not None:
+            years.add(self.instance.tax_year.year)
+        _filed(self.user, "Tax year {year} is filed: its homes' inputs cannot change.", years)
+
+
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=90, help_text="Why the year is reopened; kept in the tax year's history."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# History
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryRecordSerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True, help_text="Who made the change.")
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    changed_fields = serializers.ListField(child=serializers.CharField())
+    changes = HistoryChangeSerializer(many=True)
+    change_reason = serializers.CharField(allow_null=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Bulk import and the ledger file
+
+
+class BillImportRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Line number in the CSV (the header is line 1).")
+    home = serializers.CharField()
+    paid_on = serializers.DateField()
+    payee = serializers.CharField()
+    category = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    scope = serializers.CharField()
+    business_use_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    service_start = serializers.DateField(allow_null=True)
+    service_end = serializers.DateField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class BillImportProblemSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class BillImportDuplicateSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    message = serializers.CharField()
+    existing_bill = serializers.IntegerField(allow_null=True)
+    same_as_line = serializers.IntegerField(allow_null=True)
+
+
+class BillImportReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    ok = serializers.BooleanField(help_text="False when any row has an error: nothing is saved.")
+    created = serializers.IntegerField(help_text="Bills saved (0 on a dry run or an error).")
+    rows = BillImportRowSerializer(many=True, help_text="The bills the file creates.")
+    errors = BillImportProblemSerializer(many=True)
+    duplicates = BillImportDuplicateSerializer(many=True, help_text="Rows skipped, not doubled.")
+
+
+class BillImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The CSV file (UTF-8).")
+
+
+class LedgerImportSummarySerializer(serializers.Serializer):
+    homes = serializers.IntegerField()
+    office_areas = serializers.IntegerField()
+    improvements = serializers.IntegerField()
+    bills = serializers.IntegerField()
+    tax_years = serializers.IntegerField()
+    tax_year_homes = serializers.IntegerField()
+    replaced = serializers.BooleanField()
+    summary = serializers.CharField()
+
+
+class LedgerFileErrorsSerializer(serializers.Serializer):
+    errors = serializers.ListField(
+        child=serializers.CharField(), help_text="One message per problem, by its JSON path."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Computed results (documented shapes; the values come from forms8829.services)
+
+
+class FormOutputSerializer(serializers.Serializer):
+    """The form output contract (ledger-format.md §2), plus the year's warnings."""
+
+    year = serializers.IntegerField()
+    home = serializers.CharField()
+    method = serializers.ChoiceField(choices=TaxYearHome.Method.choices)
+    lines = serializers.DictField(
+        child=serializers.CharField(allow_null=True),
+        allow_null=True,
+        help_text='Form 8829 lines by number ("1"…"44", "9a"…), null for a simplified year.',
+    )
+    schedule_c_line_30 = serializers.CharField()
+    schedule_c_other = serializers.DictField(child=serializers.CharField())
+    simplified_worksheet = serializers.DictField(
+        child=serializers.CharField(allow_null=True), allow_null=True
+    )
+    notes = serializers.ListField(child=serializers.CharField())
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+def money_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class MethodOptionSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=TaxYearHome.Method.choices)
+    deduction = money_field()
+    carryover_operating_out = money_field()
+    carryover_casualty_depreciation_out = money_field()
+
+
+class MethodComparisonSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    home = serializers.CharField(source="home_name")
+    regular = MethodOptionSerializer()
+    simplified = MethodOptionSerializer()
+    better = serializers.ChoiceField(
+        choices=TaxYearHome.Method.choices, help_text="The method with the larger deduction."
+    )
+
+
+CHAIN_LINES = ("25", "27", "31", "33", "43", "44")
+
+
+class ChainFormSerializer(serializers.Serializer):
+    home_id = serializers.IntegerField()
+    home = serializers.SerializerMethodField()
+    method = serializers.ChoiceField(choices=TaxYearHome.Method.choices)
+    lines = serializers.SerializerMethodField()
+
+    def get_home(self, form) -> str:
+        return form.output["home"]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "description": "Lines 25, 27, 31, 33, 43 and 44 of the form; null when simplified.",
+            "properties": {n: {"type": "string", "nullable": True} for n in CHAIN_LINES},
+        }
+    )
+    def get_lines(self, form):
+        lines = form.output.get("lines")
+        return None if lines is None else {n: lines.get(n) for n in CHAIN_LINES}
+
+
+class ChainYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    filed = serializers.BooleanField()
+    method = serializers.SerializerMethodField()
+    line_25_operating_carryover_in = money_field(source="carry_in.operating")
+    line_31_casualty_depreciation_carryover_in = money_field(
+        source="carry_in.casualty_depreciation"
+    )
+    line_43_operating_carryover_out = money_field(source="carry_out.operating")
+    line_44_casualty_depreciation_carryover_out = money_field(
+        source="carry_out.casualty_depreciation"
+    )
+    forms = ChainFormSerializer(many=True, help_text="Per home: method and lines 27/33 allowed.")
+    warnings = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "nullable": True,
+            "enum": ["regular", "simplified", "mixed", None],
+            "description": "The method of the year's forms ('mixed' when homes differ).",
+        }
+    )
+    def get_method(self, year_forms):
+        methods = {form.method for form in year_forms.forms}
+        if not methods:
+            return None
+        return methods.pop() if len(methods) == 1 else "mixed"
+
+
+class DepreciationRowSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    method = serializers.ChoiceField(choices=TaxYearHome.Method.choices)
+    allowable = money_field(help_text="Line 42 (simplified years: 0).")
+    allowed = money_field(help_text="The part of line 42 that line 33 deducted.")
+    cumulative_allowable = money_field()
+    cumulative_allowed = money_field()
+
+
+class DepreciationLedgerSerializer(serializers.Serializer):
+    home_id = serializers.IntegerField(source="home.pk")
+    home = serializers.CharField(source="home.name")
+    rows = DepreciationRowSerializer(many=True)
+    total_allowable = money_field()
+    total_allowed = money_field()
+    after_may_6_1997 = money_field(
+        help_text="Depreciation that section 121 cannot exclude on a sale (rules §4)."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Errors (for the schema)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class YearFiledErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Which year is filed and how to reopen it.")
+    code = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
+    reopen_url = serializers.CharField(
+        allow_null=True, help_text="POST here with a reason to reopen the year."
+    )

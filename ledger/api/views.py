@@ -1,0 +1,670 @@
+"""The REST API's views: owner-scoped resources, computed forms, imports, exports, downloads.
+
+Every view requires login (settings.REST_FRAMEWORK) and reads only the request user's records:
+`get_queryset` starts from `owned_by(request.user)`, so another user's record is a 404 like one
+that does not exist. Views are thin: serializers validate (the models' `full_clean()`), the
+`ledger.services`, `ledger.bill_import`, `ledger.ledger_file` and `forms8829.services` do the
+work, and `ledger.api.exceptions` turns refusals into 400/404/409. Lists use a constant number
+of queries whatever the row count (select_related/prefetch_related), and end their ordering with
+`id`. No tax arithmetic here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers as drf_serializers
+from rest_framework import status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView, set_rollback
+
+from forms8829 import services as form_services
+from forms8829.rules import UnsupportedYearError, rules_for
+from forms8829.support import support_package_zip
+from ledger import services
+from ledger.api import filters
+from ledger.api import serializers as s
+from ledger.api.exceptions import Conflict, YearFiled
+from ledger.api.schema import YEAR_PARAMETER, errors, resource_schema
+from ledger.bill_import import bills_import_csv
+from ledger.ledger_file import LedgerFileError, ledger_export, ledger_import
+from ledger.models import (
+    Bill,
+    Home,
+    Improvement,
+    OfficeArea,
+    Receipt,
+    TaxYear,
+    TaxYearHome,
+    filed_years_among,
+)
+from ledger.resources import BillResource
+from ledger.views import receipt_response
+
+CSV_MAX_BYTES = 5 * 1024 * 1024
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"", "0", "false", "no", "off"}
+
+
+def flag(request, name: str) -> bool:
+    """A yes/no query parameter (`?dry_run=1`); anything else is a 400."""
+    value = request.query_params.get(name, "").strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ValidationError({name: [f"'{value}' is not yes or no; use 1 or 0."]})
+
+
+def attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class CSVParser(BaseParser):
+    """A `text/csv` request body, handed over as bytes."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = stream.read(CSV_MAX_BYTES + 1) if stream is not None else b""
+        if len(data) > CSV_MAX_BYTES:
+            raise ParseError(f"The CSV is larger than the limit of {CSV_MAX_BYTES:,} bytes.")
+        return data
+
+
+class FileResponseMixin:
+    """Endpoints that answer a file never refuse a client's Accept header (errors are JSON)."""
+
+    # The viewset actions that answer a file; None: every request of the view does.
+    file_actions: tuple[str, ...] | None = None
+
+    def perform_content_negotiation(self, request, force=False):
+        if self.file_actions is None or getattr(self, "action", None) in self.file_actions:
+            force = True
+        return super().perform_content_negotiation(request, force=force)
+
+
+# --------------------------------------------------------------------------------------------
+# Resources
+
+
+class OwnedModelViewSet(viewsets.ModelViewSet):
+    """A resource of the request user's own records, with history-tracked atomic writes."""
+
+    model: type = None
+    select: tuple[str, ...] = ()
+    prefetch: tuple = ()
+    ordering: tuple[str, ...] = ("id",)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        queryset = self.model.objects.owned_by(self.request.user)
+        if self.select:
+            queryset = queryset.select_related(*self.select)
+        if self.prefetch:
+            queryset = queryset.prefetch_related(*self.prefetch)
+        return queryset.order_by(*self.ordering)
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def check_destroy(self, instance) -> None:
+        """Raise `YearFiled` if deleting the record would touch a filed year (where cheap)."""
+
+    def perform_destroy(self, instance):
+        self.check_destroy(instance)
+        instance._history_user = self.request.user
+        with transaction.atomic():
+            instance.delete()
+
+
+HISTORY_HIDDEN = ("created_at", "updated_at", "owner")
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _plain(value):
+    if isinstance(value, Decimal | dt.date | dt.datetime):
+        return str(value)
+    return value
+
+
+class HistoryMixin:
+    """GET …/{id}/history/: the record's simple-history, newest first, with what changed."""
+
+    @extend_schema(
+        responses={200: s.HistoryRecordSerializer(many=True), **errors(401, 404)},
+        parameters=[OpenApiParameter("page", int, description="A page number.")],
+        filters=False,
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        record = self.get_object()
+        entries, previous = [], None
+        for version in record.history.select_related("history_user").order_by(
+            "history_date", "history_id"
+        ):
+            changes = []
+            if previous is not None and version.history_type == "~":
+                delta = version.diff_against(previous, excluded_fields=HISTORY_HIDDEN)
+                changes = [
+                    {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
+                    for c in sorted(delta.changes, key=lambda c: c.field)
+                ]
+            entries.append(
+                {
+                    "history_id": version.history_id,
+                    "date": version.history_date,
+                    "user": version.history_user.get_username() if version.history_user else None,
+                    "type": HISTORY_TYPES.get(version.history_type, version.history_type),
+                    "changed_fields": [c["field"] for c in changes],
+                    "changes": changes,
+                    "change_reason": version.history_change_reason,
+                }
+            )
+            previous = version
+        entries.reverse()
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(s.HistoryRecordSerializer(page, many=True).data)
+
+
+@resource_schema("homes", s.HomeSerializer)
+class HomeViewSet(HistoryMixin, OwnedModelViewSet):
+    """Your homes: area, ownership, basis (owners), occupancy."""
+
+    model = Home
+    serializer_class = s.HomeSerializer
+    ordering = ("name", "id")
+    ordering_fields = ("name", "key", "total_area", "created_at", "id")
+
+    @extend_schema(
+        tags=["forms"],
+        responses={200: s.DepreciationLedgerSerializer, **errors(400, 401, 404)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"])
+    def depreciation(self, request, pk=None):
+        """The home's depreciation by year (line 42 allowable, what line 33 allowed)."""
+        home = self.get_object()
+        ledger = form_services.depreciation_ledger(owner=request.user, home=home)
+        return Response(s.DepreciationLedgerSerializer(ledger).data)
+
+
+@resource_schema("homes", s.OfficeAreaSerializer)
+class OfficeAreaViewSet(HistoryMixin, OwnedModelViewSet):
+    """The parts of a home used for business, with their dates (filter: ?home=)."""
+
+    model = OfficeArea
+    serializer_class = s.OfficeAreaSerializer
+    filterset_class = filters.OfficeAreaFilter
+    ordering = ("home_id", "start", "id")
+    ordering_fields = ("home", "start", "end", "area", "id")
+
+
+@resource_schema("homes", s.ImprovementSerializer)
+class ImprovementViewSet(OwnedModelViewSet):
+    """Improvements of an owned home, depreciated from their date (filter: ?home=)."""
+
+    model = Improvement
+    serializer_class = s.ImprovementSerializer
+    filterset_class = filters.ImprovementFilter
+    ordering = ("home_id", "placed_in_service", "id")
+    ordering_fields = ("home", "placed_in_service", "cost", "id")
+
+
+def _bill_filed_check(user, bill: Bill) -> None:
+    filed = filed_years_among(user.pk, {bill.tax_year})
+    if filed:
+        raise YearFiled(
+            owner=user, year=filed[0], message=f"Tax year {filed[0]} is filed: its bills are kept."
+        )
+
+
+@resource_schema("bills", s.BillSerializer)
+class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
+    """Bills paid for a home; a bill belongs to the tax year of its payment date."""
+
+    model = Bill
+    serializer_class = s.BillSerializer
+    filterset_class = filters.BillFilter
+    prefetch = (Prefetch("receipts", queryset=Receipt.objects.only("id", "bill_id")),)
+    ordering = ("-paid_on", "-id")
+    ordering_fields = ("paid_on", "amount", "payee", "category", "created_at", "id")
+    file_actions = ("export_csv",)
+
+    def check_destroy(self, instance):
+        _bill_filed_check(self.request.user, instance)
+
+    @extend_schema(
+        tags=["bills"],
+        summary="Import bills from CSV (all or nothing)",
+        description="Columns: home (key or name), paid_on, payee, category, amount, scope, "
+        "business_use_percent, service_start, service_end, note. Send a multipart `file` or a "
+        "`text/csv` body. A repeated bill is reported and skipped; any error saves nothing.",
+        parameters=[
+            OpenApiParameter("dry_run", bool, description="Check and preview; save nothing.")
+        ],
+        request={
+            "multipart/form-data": s.BillImportUploadSerializer,
+            "text/csv": OpenApiTypes.STR,
+        },
+        responses={
+            200: OpenApiResponse(s.BillImportReportSerializer, description="Dry run preview."),
+            201: OpenApiResponse(s.BillImportReportSerializer, description="Bills created."),
+            400: OpenApiResponse(
+                s.BillImportReportSerializer, description="Row errors; nothing was saved."
+            ),
+            **errors(401, 409),
+        },
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser, CSVParser],
+    )
+    def import_csv(self, request):
+        dry_run = flag(request, "dry_run")
+        if isinstance(request.data, bytes):
+            data = request.data
+        else:
+            upload = request.data.get("file") if hasattr(request.data, "get") else None
+            if upload is None or not hasattr(upload, "read"):
+                raise ValidationError({"file": ["Send the CSV as a file or a text/csv body."]})
+            if upload.size > CSV_MAX_BYTES:
+                raise ValidationError(
+                    {"file": [f"The CSV is {upload.size:,} bytes; the limit is {CSV_MAX_BYTES:,}."]}
+                )
+            data = upload.read()
+        report = bills_import_csv(owner=request.user, data=data, dry_run=dry_run)
+        body = s.BillImportReportSerializer(report).data
+        if not report.ok:
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(body, status=status.HTTP_201_CREATED if report.created else 200)
+
+    @extend_schema(
+        tags=["bills"],
+        operation_id="bills_export_csv",
+        summary="Export bills as CSV (the import's columns; the list's filters apply)",
+        filters=True,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
+            **errors(400, 401, 404),
+        },
+    )
+    def export_csv(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        queryset = queryset.select_related("home").prefetch_related(None)
+        dataset = BillResource(owner=request.user).export(queryset=queryset)
+        response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
+        return attachment(response, "bills.csv")
+
+
+@resource_schema("receipts", s.ReceiptSerializer, writable=False)
+class ReceiptViewSet(FileResponseMixin, OwnedModelViewSet):
+    """Receipts are added (multipart upload) and deleted, never edited."""
+
+    model = Receipt
+    serializer_class = s.ReceiptSerializer
+    filterset_class = filters.ReceiptFilter
+    ordering = ("bill_id", "id")
+    ordering_fields = ("bill", "created_at", "size", "id")
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    parser_classes = [MultiPartParser, FormParser]
+    file_actions = ("download",)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.ReceiptUploadSerializer
+        return s.ReceiptSerializer
+
+    @extend_schema(
+        tags=["receipts"],
+        request={"multipart/form-data": s.ReceiptUploadSerializer},
+        responses={201: s.ReceiptSerializer, **errors(400, 401, 404, 409)},
+        description="Attach a receipt to a bill. The file's type is decided by its content "
+        "(PDF, PNG, JPEG, WebP or HEIC) and its size is limited; a file you already stored is "
+        "answered 409 naming the receipt that holds it.",
+    )
+    def create(self, request, *args, **kwargs):
+        self._refuse_oversize_upload(request)
+        upload = s.ReceiptUploadSerializer(data=request.data, context={"request": request})
+        upload.is_valid(raise_exception=True)
+        bill, file = upload.validated_data["bill"], upload.validated_data["file"]
+        info = services.receipt_inspect(file=file)
+        existing = services.receipt_duplicate_of(owner=request.user, sha256=info.sha256)
+        if existing is not None:
+            raise Conflict(
+                {
+                    "file": [
+                        f"This file is already stored as receipt {existing.pk} "
+                        f"('{existing.original_name}') of the bill {existing.bill}."
+                    ]
+                },
+                extra={"existing_receipt": existing.pk},
+            )
+        receipt = services.receipt_create(
+            bill=bill, file=file, original_name=file.name, allow_duplicate=True
+        )
+        return Response(s.ReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _refuse_oversize_upload(request) -> None:
+        """Answer a body far above the receipt limit before it is read and stored."""
+        limit = settings.RECEIPT_MAX_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit + 64 * 1024:  # room for the multipart envelope and the other fields
+            raise ValidationError(
+                {"file": [f"The upload is {length:,} bytes; the limit is {limit:,} bytes."]}
+            )
+
+    def perform_destroy(self, instance):
+        name, storage = instance.file.name, instance.file.storage
+        super().perform_destroy(instance)
+        if not Receipt.objects.filter(file=name).exists():
+            transaction.on_commit(lambda: storage.delete(name))
+
+    @extend_schema(
+        tags=["receipts"],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The stored file, as an attachment with its checked content type.",
+            ),
+            **errors(401, 404),
+        },
+        filters=False,
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        receipt = self.get_object()
+        try:
+            return receipt_response(receipt)
+        except FileNotFoundError as exc:
+            raise NotFound(f"The file of receipt {receipt.pk} is missing from storage.") from exc
+
+
+@resource_schema("tax years", s.TaxYearSerializer)
+class TaxYearViewSet(HistoryMixin, OwnedModelViewSet):
+    """Tax years: filing status, Line 11 Worksheet inputs; filed years are read-only."""
+
+    model = TaxYear
+    serializer_class = s.TaxYearSerializer
+    filterset_class = filters.TaxYearFilter
+    prefetch = (Prefetch("homes", queryset=TaxYearHome.objects.only("id", "tax_year_id")),)
+    ordering = ("-year", "id")
+    ordering_fields = ("year", "id")
+
+    def check_destroy(self, instance):
+        if instance.filed:
+            raise YearFiled(
+                owner=self.request.user,
+                year=instance.year,
+                message=f"Tax year {instance.year} is filed and cannot be deleted.",
+            )
+
+    @extend_schema(
+        tags=["tax years"],
+        request=None,
+        responses={200: s.TaxYearSerializer, **errors(400, 401, 404, 409)},
+        description="File the year: compute its forms one last time and lock it.",
+        filters=False,
+    )
+    @action(detail=True, methods=["post"])
+    def file(self, request, pk=None):
+        tax_year = self.get_object()
+        tax_year._history_user = request.user
+        form_services.tax_year_file(tax_year=tax_year)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        tags=["tax years"],
+        request=s.ReopenSerializer,
+        responses={200: s.TaxYearSerializer, **errors(400, 401, 404)},
+        description="Reopen a filed year; the reason is kept in the year's history.",
+        filters=False,
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        tax_year = self.get_object()
+        body = s.ReopenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        tax_year._history_user = request.user
+        form_services.tax_year_reopen(tax_year=tax_year, reason=body.validated_data["reason"])
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+@resource_schema("tax years", s.TaxYearHomeSerializer)
+class TaxYearHomeViewSet(OwnedModelViewSet):
+    """Per-home inputs of a tax year: method, gross income limit, daycare, casualty."""
+
+    model = TaxYearHome
+    serializer_class = s.TaxYearHomeSerializer
+    filterset_class = filters.TaxYearHomeFilter
+    select = ("tax_year",)
+    ordering = ("tax_year_id", "home_id", "id")
+    ordering_fields = ("tax_year", "home", "id")
+
+    def check_destroy(self, instance):
+        if instance.tax_year.filed:
+            year = instance.tax_year.year
+            raise YearFiled(
+                owner=self.request.user,
+                year=year,
+                message=f"Tax year {year} is filed: its homes' inputs cannot change.",
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Computed: forms, method comparison, carryover chain
+
+
+def tax_year_of(user, year: int) -> TaxYear:
+    """The user's tax year `year`: 400 when the year is not supported, 404 when not in the
+    ledger."""
+    try:
+        rules_for(year)
+    except UnsupportedYearError as exc:
+        raise ValidationError({"year": [str(exc)]}) from exc
+    tax_year = TaxYear.objects.owned_by(user).filter(year=year).first()
+    if tax_year is None:
+        raise NotFound(
+            f"There is no tax year {year} in your ledger. Add it (POST /api/tax-years/) with "
+            "each home's inputs to compute its Form 8829."
+        )
+    return tax_year
+
+
+def form_output(form, warnings: list[str]) -> dict:
+    return {**form.output, "warnings": list(warnings)}
+
+
+class FormsYearView(APIView):
+    @extend_schema(
+        tags=["forms"],
+        operation_id="forms_year",
+        summary="The Form 8829 of each home of a year",
+        parameters=[YEAR_PARAMETER],
+        responses={200: s.FormOutputSerializer(many=True), **errors(400, 401, 404)},
+    )
+    def get(self, request, year: int):
+        tax_year_of(request.user, year)
+        result = form_services.year_forms(owner=request.user, year=year)
+        return Response([form_output(form, result.warnings) for form in result.forms])
+
+
+class FormHomeView(APIView):
+    @extend_schema(
+        tags=["forms"],
+        operation_id="forms_year_home",
+        summary="The Form 8829 of one home in a year",
+        parameters=[
+            YEAR_PARAMETER,
+            OpenApiParameter("home_id", int, OpenApiParameter.PATH, description="A home's id."),
+        ],
+        responses={200: s.FormOutputSerializer, **errors(400, 401, 404)},
+    )
+    def get(self, request, year: int, home_id: int):
+        tax_year_of(request.user, year)
+        if not Home.objects.owned_by(request.user).filter(pk=home_id).exists():
+            raise NotFound(f"There is no home {home_id} in your ledger.")
+        result = form_services.year_forms(owner=request.user, year=year)
+        form = next((f for f in result.forms if f.home_id == home_id), None)
+        if form is None:
+            raise NotFound(f"Home {home_id} has no Form 8829 in {year} (no business use).")
+        return Response(form_output(form, result.warnings))
+
+
+class MethodComparisonView(APIView):
+    @extend_schema(
+        tags=["forms"],
+        operation_id="forms_method_comparison",
+        summary="Regular versus simplified method, per home of a year",
+        parameters=[YEAR_PARAMETER],
+        responses={200: s.MethodComparisonSerializer(many=True), **errors(400, 401, 404)},
+    )
+    def get(self, request, year: int):
+        tax_year_of(request.user, year)
+        comparisons = form_services.method_comparison(owner=request.user, year=year)
+        return Response(s.MethodComparisonSerializer(comparisons, many=True).data)
+
+
+class CarryoverChainView(APIView):
+    @extend_schema(
+        tags=["forms"],
+        operation_id="carryovers",
+        summary="The carryover chain across all your tax years",
+        responses={200: s.ChainYearSerializer(many=True), **errors(400, 401)},
+    )
+    def get(self, request):
+        chain = form_services.chain_refresh(owner=request.user)
+        return Response(s.ChainYearSerializer(chain, many=True).data)
+
+
+class SupportPackageView(FileResponseMixin, APIView):
+    @extend_schema(
+        tags=["tax years"],
+        operation_id="tax_year_support_zip",
+        summary="The tax-support package of a year (form PDF, bills per line, receipts)",
+        parameters=[YEAR_PARAMETER],
+        responses={
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY),
+            **errors(400, 401, 404),
+        },
+    )
+    def get(self, request, year: int):
+        tax_year_of(request.user, year)
+        content = support_package_zip(owner=request.user, year=year)
+        response = HttpResponse(content, content_type="application/zip")
+        return attachment(response, f"form8829-{year}-support.zip")
+
+
+# --------------------------------------------------------------------------------------------
+# The ledger file, and the token
+
+
+class LedgerExportView(FileResponseMixin, APIView):
+    @extend_schema(
+        tags=["ledger file"],
+        operation_id="ledger_export",
+        summary="Your whole ledger as a homeoffice-ledger/1 file",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The ledger file (JSON)."),
+            **errors(401),
+        },
+    )
+    def get(self, request):
+        content = json.dumps(ledger_export(owner=request.user), indent=2)
+        response = HttpResponse(content, content_type="application/json")
+        return attachment(response, "ledger.json")
+
+
+class LedgerImportView(APIView):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        tags=["ledger file"],
+        operation_id="ledger_import",
+        summary="Load a homeoffice-ledger/1 file into your ledger (all or nothing)",
+        parameters=[
+            OpenApiParameter(
+                "replace", bool, description="Replace your whole ledger with the file's."
+            )
+        ],
+        request={
+            "application/json": OpenApiTypes.OBJECT,
+            "multipart/form-data": s.BillImportUploadSerializer,
+        },
+        responses={
+            201: s.LedgerImportSummarySerializer,
+            400: OpenApiResponse(
+                s.LedgerFileErrorsSerializer, description="Every problem; nothing was changed."
+            ),
+            **errors(401, 409),
+        },
+    )
+    def post(self, request):
+        replace = flag(request, "replace")
+        data = request.data
+        if hasattr(data, "getlist"):  # multipart: the file is an upload
+            upload = data.get("file")
+            if not hasattr(upload, "read"):
+                raise ValidationError(
+                    {"errors": ["file: send the ledger file as a JSON body or a multipart `file`."]}
+                )
+            try:
+                data = json.loads(upload.read().decode("utf-8-sig"))
+            except (UnicodeDecodeError, ValueError) as exc:
+                raise ValidationError({"errors": [f"file: not a JSON document ({exc})."]}) from exc
+        try:
+            summary = ledger_import(owner=request.user, data=data, replace=replace)
+        except LedgerFileError as exc:
+            set_rollback()
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        body = {**summary.__dict__, "summary": str(summary)}
+        return Response(s.LedgerImportSummarySerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class TokenSerializer(drf_serializers.Serializer):
+    token = drf_serializers.CharField()
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """POST username and password, get the API token (`Authorization: Token <token>`)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth-token"
+
+    @extend_schema(
+        tags=["auth"],
+        operation_id="auth_token",
+        request=ObtainAuthToken.serializer_class,
+        responses={200: TokenSerializer, **errors(400)},
+        auth=[],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
