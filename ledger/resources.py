@@ -20,20 +20,10 @@ from decimal import Decimal, InvalidOperation
 
 from import_export import fields, resources, widgets
 
+from ledger.ledger_file import BILL_FIELDS
 from ledger.models import Bill, Home
 
-COLUMNS = (
-    "home",
-    "paid_on",
-    "payee",
-    "category",
-    "amount",
-    "scope",
-    "business_use_percent",
-    "service_start",
-    "service_end",
-    "note",
-)
+COLUMNS = BILL_FIELDS  # the same columns, in the same order, as a bill in the ledger file
 REQUIRED_COLUMNS = ("home", "paid_on", "payee", "category", "amount")
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -24,6 +24,7 @@ from rest_framework import serializers
 
 from forms8829.rules import UnsupportedYearError, rules_for
 from ledger.api.exceptions import ReferenceNotFound, YearFiled, field_errors
+from ledger.ledger_file import BILL_FIELDS, HOME_FIELDS
 from ledger.models import (
     Bill,
     Home,
@@ -115,22 +116,7 @@ def _filed(owner, message: str, years) -> None:
 class HomeSerializer(CleanModelSerializer):
     class Meta:
         model = Home
-        fields = (
-            "id",
-            "key",
-            "name",
-            "total_area",
-            "total_rooms",
-            "area_method",
-            "ownership",
-            "occupied_from",
-            "occupied_to",
-            "cost_basis",
-            "land_value",
-            "fmv_at_first_business_use",
-            "created_at",
-            "updated_at",
-        )
+        fields = ("id", *HOME_FIELDS, "created_at", "updated_at")
         read_only_fields = READ_ONLY_STAMPS
         validators = []
 
@@ -201,17 +187,8 @@ class BillSerializer(CleanModelSerializer):
         model = Bill
         fields = (
             "id",
-            "home",
-            "paid_on",
+            *BILL_FIELDS,
             "tax_year",
-            "payee",
-            "category",
-            "amount",
-            "scope",
-            "business_use_percent",
-            "service_start",
-            "service_end",
-            "note",
             "receipts",
             "created_at",
             "updated_at",
