@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -173,6 +174,9 @@ def _stored_carry_in(forms: list[ComputedForm]) -> Carry:
 @transaction.atomic
 def chain_refresh(*, owner, through_year: int | None = None) -> list[YearForms]:
     """Every tax year of `owner` up to `through_year`, in order, with fresh or frozen forms."""
+    # One refresh at a time per user (PostgreSQL row lock; SQLite serializes writers anyway), so
+    # two requests reading the same stale year do not both insert its forms.
+    get_user_model().objects.select_for_update().filter(pk=getattr(owner, "pk", owner)).exists()
     tax_years = list(TaxYear.objects.owned_by(owner).order_by("year"))
     if through_year is not None:
         tax_years = [ty for ty in tax_years if ty.year <= through_year]
