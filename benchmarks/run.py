@@ -27,9 +27,12 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from forms8829 import services  # noqa: E402
+from ledger.bill_import import bills_import_csv  # noqa: E402
 from ledger.ledger_file import ledger_export  # noqa: E402
 from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome  # noqa: E402
 
@@ -38,7 +41,7 @@ CATEGORIES = ["utilities", "utilities", "internet", "repairs", "insurance", "oth
 
 
 def build(username: str, bills_per_year: int):
-    owner = get_user_model().objects.create(username=username)
+    owner = get_user_model().objects.create(username=username, is_staff=True)
     home = Home.objects.create(
         owner=owner,
         name=f"{username} home",
@@ -100,6 +103,42 @@ def main():
         measure("chain, warm (nothing changed)", lambda o=owner: services.chain_refresh(owner=o))
         measure("one year's forms (2026)", lambda o=owner: services.year_forms(owner=o, year=2026))
         measure("ledger export", lambda o=owner: ledger_export(owner=o))
+        client = Client()
+        client.force_login(owner)
+        review = reverse("admin:ledger_taxyear_review", args=[owner_year_id(owner, 2026)])
+        for label, url in [
+            ("admin review page (2026)", review),
+            ("admin bill changelist", reverse("admin:ledger_bill_changelist") + "?tax_year=2026"),
+            ("API bills list (page 1)", "/api/bills/?year=2026"),
+            ("API form (2026)", "/api/forms/2026/"),
+            ("API carryover chain", "/api/carryovers/"),
+        ]:
+            measure(label, lambda c=client, u=url: check(c.get(u)))
+    csv_import()
+
+
+def owner_year_id(owner, year):
+    return TaxYear.objects.get(owner=owner, year=year).pk
+
+
+def check(response):
+    assert response.status_code == 200, response.status_code
+
+
+def csv_import():
+    """Bulk CSV import of 1,000 bills (dry run and real), one transaction each."""
+    owner = build("bench-import", 0)
+    home = Home.objects.get(owner=owner)
+    lines = ["home,paid_on,payee,category,amount,scope"]
+    lines += [
+        f"{home.key},2026-{1 + i % 12:02d}-{1 + i % 28:02d},Payee {i},utilities,{10 + i}.00,"
+        "indirect"
+        for i in range(1000)
+    ]
+    data = "\n".join(lines)
+    print("CSV import of 1,000 bills:")
+    measure("dry run", lambda: bills_import_csv(owner=owner, data=data, dry_run=True))
+    measure("import", lambda: bills_import_csv(owner=owner, data=data, dry_run=False))
 
 
 if __name__ == "__main__":
