@@ -363,7 +363,7 @@ class Bill(Owned):
             self.tax_year = self.paid_on.year
         super().save(*args, **kwargs)
 
-    def clean(self) -> None:
+    def clean(self, *, filed_years: set[int] | None = None) -> None:
         errors: dict[str, str] = {}
         if self.paid_on:
             self.tax_year = self.paid_on.year
@@ -381,7 +381,10 @@ class Bill(Owned):
             years = {self.paid_on.year}
             if self.pk:
                 years |= set(Bill.objects.filter(pk=self.pk).values_list("tax_year", flat=True))
-            filed = filed_years_among(self.owner_id, years)
+            if filed_years is not None:  # fetched once by a bulk caller (the CSV import)
+                filed = sorted(years & filed_years)
+            else:
+                filed = filed_years_among(self.owner_id, years)
             if filed:
                 errors["paid_on"] = (
                     f"Tax year {filed[0]} is filed: its bills cannot change. Reopen {filed[0]} "

@@ -3,13 +3,13 @@
 `BillResource(owner=user)` reads and writes one user's bills with the columns `COLUMNS`:
 home (the home's key or name), paid_on, payee, category, amount, scope, business_use_percent,
 service_start, service_end, note. Each widget turns a cell into a value or raises `ValueError`
-with a message in plain words ("'12/03/2024' is not a date; write it as YYYY-MM-DD."); the model's
-`full_clean()` then checks the record as the admin and the API do. The resource also spots a row
-that repeats a bill (same home, paid date, payee and amount) already in the ledger or earlier in
-the file, and skips it.
+with a message in plain words ("'12/03/2024' is not a date; write it as YYYY-MM-DD.").
+`BillResource.read_bill` turns one CSV row into an unsaved bill with those values, running no
+query after the owner's homes are loaded once; `duplicate_key` says when two bills are the same.
 
-The import's orchestration (reading the file, line numbers, all-or-nothing, the report) is in
-`ledger.bill_import`; there is no tax arithmetic here.
+The import's orchestration (reading the file, line numbers, the model's checks, repeats,
+all-or-nothing, the bulk insert, the report) is in `ledger.bill_import`; there is no tax
+arithmetic here.
 """
 
 from __future__ import annotations
@@ -201,21 +201,11 @@ class BillResource(resources.ModelResource):
         fields = COLUMNS
         import_order = COLUMNS
         export_order = COLUMNS
-        force_init_instance = True  # every row is a new bill; repeats are skipped, not updated
-        clean_model_instances = True
-        skip_diff = True
-        store_instance = True
 
     def __init__(self, *, owner, **kwargs):
         super().__init__(**kwargs)
         self.owner = owner
         self.fields["home"].widget.owner = owner
-        self.row_number: int | None = None
-        self.existing: dict[tuple, int] = {}
-        self.seen: dict[tuple, int] = {}
-        # (row number, existing bill id or None, earlier row number or None)
-        self.duplicates: list[tuple[int, int | None, int | None]] = []
-        self.saved: list[tuple[int, Bill]] = []
 
     # -- export
 
@@ -224,44 +214,16 @@ class BillResource(resources.ModelResource):
 
     # -- import
 
-    def init_instance(self, row=None):
-        return Bill(owner=self.owner)
-
-    def before_import(self, dataset, **kwargs):
-        """Load the owner's bills in the file's date range once, to spot repeats."""
-        dates = []
-        for value in dataset["paid_on"]:
+    def read_bill(self, cells: dict[str, str]) -> tuple[Bill, dict[str, list[str]]]:
+        """An unsaved bill of the owner from one row's cells (a missing column is blank), and
+        the cells that could not be read, by column. The first call loads the owner's homes
+        (one query); later calls run none."""
+        bill = Bill(owner_id=self.owner.pk)
+        errors: dict[str, list[str]] = {}
+        for name in COLUMNS:
+            field = self.fields[name]
             try:
-                day = IsoDateWidget().clean(value)
-            except ValueError:
-                continue
-            if day is not None:
-                dates.append(day)
-        if not dates:
-            return
-        for bill in (
-            Bill.objects.owned_by(self.owner)
-            .filter(paid_on__range=(min(dates), max(dates)))
-            .values("id", "home_id", "paid_on", "payee", "amount")
-        ):
-            key = duplicate_key(bill["home_id"], bill["paid_on"], bill["payee"], bill["amount"])
-            self.existing.setdefault(key, bill["id"])
-
-    def before_import_row(self, row, **kwargs):
-        self.row_number = kwargs.get("row_number")
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if import_validation_errors:
-            return False
-        key = duplicate_key(instance.home_id, instance.paid_on, instance.payee, instance.amount)
-        if key in self.existing:
-            self.duplicates.append((self.row_number, self.existing[key], None))
-            return True
-        if key in self.seen:
-            self.duplicates.append((self.row_number, None, self.seen[key]))
-            return True
-        self.seen[key] = self.row_number
-        return False
-
-    def after_save_instance(self, instance, row, **kwargs):
-        self.saved.append((self.row_number, instance))
+                setattr(bill, field.attribute, field.widget.clean(cells.get(name, "")))
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+        return bill, errors

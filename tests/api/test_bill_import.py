@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from forms8829.services import tax_year_file
-from ledger.bill_import import bills_import_csv
+from forms8829.services import YearFiledError, tax_year_file
+from ledger.bill_import import BATCH_SIZE, bills_import_csv
 from ledger.models import Bill
 from tests.factories import BillFactory, HomeFactory
 
@@ -180,6 +182,87 @@ def test_another_users_home_is_unknown(user, other_user):
     )
     assert report.errors[0].column == "home"
     assert not Bill.objects.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Fast by construction: the queries do not grow with the rows; history and the guard still run
+
+
+def bills_csv(home, count: int, year: int) -> str:
+    return csv(
+        *(
+            f"{home.key},{year}-{1 + i % 12:02d}-{1 + i % 28:02d},Payee {i},utilities,{i + 1},,,,,"
+            for i in range(count)
+        )
+    )
+
+
+def import_sql(user, data: str, *, dry_run: bool) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        report = bills_import_csv(owner=user, data=data, dry_run=dry_run)
+    assert report.ok, report.errors
+    return [query["sql"] for query in ctx.captured_queries]
+
+
+def insert_batches(model, count: int) -> int:
+    """The INSERTs `bulk_create` makes of `count` new rows (SQLite caps a batch's parameters)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    size = min(BATCH_SIZE, connection.ops.bulk_batch_size(fields, [None] * count))
+    return -(-count // size)
+
+
+def test_the_queries_do_not_grow_with_the_rows(user, homes):
+    elm, cabin = homes
+    BillFactory(home=elm, paid_on=dt.date(2023, 6, 1))  # existing bills to check repeats against
+    BillFactory(home=cabin, paid_on=dt.date(2024, 6, 1))
+    assert len(import_sql(user, bills_csv(elm, 10, 2023), dry_run=True)) == 3
+    assert len(import_sql(user, bills_csv(cabin, 200, 2024), dry_run=True)) == 3
+
+    ten = import_sql(user, bills_csv(elm, 10, 2023), dry_run=False)
+    two_hundred = import_sql(user, bills_csv(cabin, 200, 2024), dry_run=False)
+
+    def inserts(sql: list[str]) -> int:
+        return sum(statement.startswith("INSERT") for statement in sql)
+
+    history = Bill.history.model
+    assert inserts(ten) == insert_batches(Bill, 10) + insert_batches(history, 10) == 2
+    assert inserts(two_hundred) == insert_batches(Bill, 200) + insert_batches(history, 200)
+    # homes, filed years, bills to repeat, savepoint, filed-year guard, release
+    assert len(ten) - inserts(ten) == len(two_hundred) - inserts(two_hundred) == 6
+    assert Bill.objects.owned_by(user).count() == 212
+
+
+def test_imported_bills_have_their_creation_in_the_history(user, homes):
+    report = bills_import_csv(owner=user, data=GOOD, dry_run=False)
+    assert report.created == 3
+    bills = Bill.objects.owned_by(user)
+    assert len(bills) == 3
+    for bill in bills:
+        (record,) = bill.history.all()
+        assert record.history_type == "+"
+        assert record.history_user == user
+        assert (record.paid_on, record.payee, record.amount, record.tax_year) == (
+            bill.paid_on,
+            bill.payee,
+            bill.amount,
+            2024,
+        )
+        assert bill.created_at is not None and bill.updated_at is not None
+
+
+def test_the_filed_year_guard_runs_once_and_its_refusal_saves_nothing(user, homes, monkeypatch):
+    calls = []
+
+    def refuse(*, owner_id):
+        calls.append(owner_id)
+        raise YearFiledError("Tax year 2023 is filed.", year=2023)
+
+    monkeypatch.setattr("ledger.bill_import.filed_years_guard", refuse)
+    with pytest.raises(YearFiledError):
+        bills_import_csv(owner=user, data=bills_csv(homes[0], 20, 2024), dry_run=False)
+    assert calls == [user.pk]
+    assert not Bill.objects.exists()
+    assert not Bill.history.exists()
 
 
 # --------------------------------------------------------------------------------------------
