@@ -141,7 +141,11 @@ def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
     try:
         with transaction.atomic():
             bulk_create_with_history(
-                [bill for _, bill in new], Bill, batch_size=BATCH_SIZE, default_user=owner
+                [bill for _, bill in new],
+                Bill,
+                batch_size=BATCH_SIZE,
+                default_user=owner,
+                default_change_reason="Imported from CSV",
             )
             # bulk_create sends no post_save, so the guard of forms8829.signals runs once here.
             filed_years_guard(owner_id=owner.pk)
