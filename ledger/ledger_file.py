@@ -7,7 +7,16 @@ strings, dates ISO `YYYY-MM-DD`, a missing or null optional field means "not giv
 
 Import reuses the models' own validation (`full_clean`: field validators, `clean()`, check
 constraints) and reports every problem at once, each named by its JSON path in words a user
-understands (`bills[17].amount: must be >= 0`). Receipts' files are not part of this file.
+understands (`bills[17].amount: must be >= 0`).
+
+A bill lists its receipts (`receipts`: file, name, sha256, content_type, size; left out when it
+has none), but the file does not carry their bytes: the ledger archive (`ledger.ledger_archive`)
+does, and hands them to `ledger_import` as `files`. Each listed file is checked like an upload
+(type by content, size limit, SHA-256 against the listing) and written to private storage only
+once everything else is in, inside the import's transaction; files written by an import that
+then fails are removed. A file the owner already has in storage (same SHA-256) is reused, so a
+plain JSON file re-imported into the same ledger (with replace) keeps its receipts; any other
+listed receipt without its file is an error, unless the import is asked to leave receipts out.
 
 This module holds no tax arithmetic and must not import the `forms8829` engine.
 """
@@ -18,18 +27,31 @@ import datetime as dt
 import difflib
 import json
 import logging
+import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
+from ledger.models import (
+    Bill,
+    Home,
+    Improvement,
+    OfficeArea,
+    Receipt,
+    TaxYear,
+    TaxYearHome,
+    receipt_upload_to,
+)
+from ledger.services import RECEIPT_TYPES, ReceiptFileInfo, receipt_inspect, safe_file_name
 from ledger.storage import receipt_storage
 
 logger = logging.getLogger(__name__)
@@ -86,9 +108,19 @@ TAX_YEAR_HOME_FIELDS = (
     "casualty_losses_indirect",
     "excess_casualty_losses",
 )
+# A bill's receipt: where its file is in the archive, its download name, and what the file is.
+RECEIPT_FIELDS = ("file", "name", "sha256", "content_type", "size")
 TOP_FIELDS = ("format", "homes", "bills", "tax_years")
 HOME_LISTS = ("office_areas", "improvements")
+BILL_LISTS = ("receipts",)
 TAX_YEAR_LISTS = ("homes",)
+# Receipt files sit in this folder of the archive, named `<sha256>.<extension>`.
+RECEIPTS_FOLDER = "receipts/"
+SHA256_TEXT = re.compile(r"[0-9a-fA-F]{64}")
+RECEIPT_NOT_IN_IMPORT = (
+    "the file is not in this import; import the .zip archive (or import without receipts to "
+    "leave them out)"
+)
 
 # Fields the file requires although the model would accept them blank.
 REQUIRED_IN_FILE = {(Home, "key")}
@@ -114,7 +146,8 @@ _LAYOUT = {
     ),
     "office_area": (OFFICE_AREA_FIELDS, {}),
     "improvement": (IMPROVEMENT_FIELDS, {}),
-    "bill": (BILL_FIELDS, {}),
+    "bill": (BILL_FIELDS + BILL_LISTS, {"receipts": "receipt"}),
+    "receipt": (RECEIPT_FIELDS, {}),
     "tax_year": (TAX_YEAR_FIELDS + TAX_YEAR_LISTS, {"homes": "tax_year_home"}),
     "tax_year_home": (TAX_YEAR_HOME_FIELDS, {}),
 }
@@ -134,6 +167,24 @@ class LedgerFileError(Exception):
         )
 
 
+class ReceiptFileUnreadable(Exception):
+    """A receipt file that the import's `files` cannot hand over; `message` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ReceiptFiles(Protocol):
+    """The receipt files an import carries (the archive's), by their path in the archive."""
+
+    def names(self) -> Collection[str]: ...
+
+    def read(self, name: str) -> bytes:
+        """The file's bytes; raises ReceiptFileUnreadable (too large, damaged)."""
+        ...
+
+
 @dataclass(frozen=True)
 class ImportSummary:
     """What an import created (and whether it replaced the user's previous ledger)."""
@@ -145,14 +196,21 @@ class ImportSummary:
     tax_years: int
     tax_year_homes: int
     replaced: bool
+    receipts: int = 0
+    # Receipts the file listed but the import was asked to leave out.
+    receipts_left_out: int = 0
 
     def __str__(self) -> str:
         def n(count: int, word: str, plural: str | None = None) -> str:
             return f"{count} {word if count == 1 else (plural or word + 's')}"
 
+        receipts = [n(self.receipts, "receipt")] if self.receipts else []
+        if self.receipts_left_out:
+            receipts.append(f"{n(self.receipts_left_out, 'receipt')} left out")
+        bills = n(self.bills, "bill") + (f" ({', '.join(receipts)})" if receipts else "")
         text = (
             f"{n(self.homes, 'home')} ({n(self.office_areas, 'office area')}, "
-            f"{n(self.improvements, 'improvement')}), {n(self.bills, 'bill')}, "
+            f"{n(self.improvements, 'improvement')}), {bills}, "
             f"{n(self.tax_years, 'tax year')} ({n(self.tax_year_homes, 'home-year', 'home-years')})"
         )
         return text + (", replacing the previous ledger" if self.replaced else "")
@@ -184,12 +242,41 @@ def _start_key(area: OfficeArea):
     return (area.start is not None, area.start or dt.date.min, area.id)
 
 
+def _export_receipt(receipt: Receipt) -> dict:
+    extension = RECEIPT_TYPES.get(receipt.content_type, "bin")
+    return {
+        "file": f"{RECEIPTS_FOLDER}{receipt.sha256}.{extension}",
+        "name": receipt.original_name,
+        "sha256": receipt.sha256,
+        "content_type": receipt.content_type,
+        "size": receipt.size,
+    }
+
+
+def _export_bill(bill: Bill, index: int, listed: list[tuple[Path, dict, Receipt]]) -> dict:
+    data = {**_export_record(bill, BILL_FIELDS), "home": bill.home.key}
+    receipts = sorted(bill.receipts.all(), key=lambda r: (r.original_name, r.sha256, r.id))
+    if receipts:  # left out when there are none: such a bill reads as it always did
+        data["receipts"] = []
+        for receipt_index, receipt in enumerate(receipts):
+            entry = _export_receipt(receipt)
+            data["receipts"].append(entry)
+            listed.append((("bills", index, "receipts", receipt_index), entry, receipt))
+    return data
+
+
 def ledger_export(*, owner) -> dict:
     """The owner's whole ledger in the `homeoffice-ledger/1` shape, in a deterministic order.
 
-    Six queries whatever the ledger's size: homes, their office areas, their improvements, bills,
-    tax years, the tax years' homes.
+    Seven queries whatever the ledger's size: homes, their office areas, their improvements,
+    bills, their receipts, tax years, the tax years' homes.
     """
+    return ledger_export_with_receipts(owner=owner)[0]
+
+
+def ledger_export_with_receipts(*, owner) -> tuple[dict, list[tuple[Path, dict, Receipt]]]:
+    """`ledger_export`'s document, and each receipt it lists: its JSON path, its entry in the
+    document (the same dict) and the Receipt, in document order. For the archive."""
     homes = sorted(
         Home.objects.owned_by(owner).prefetch_related(
             Prefetch("office_areas", queryset=OfficeArea.objects.order_by()),
@@ -198,16 +285,20 @@ def ledger_export(*, owner) -> dict:
         key=lambda h: (h.key, h.id),
     )
     bills = sorted(
-        Bill.objects.owned_by(owner).select_related("home").order_by(),
+        Bill.objects.owned_by(owner)
+        .select_related("home")
+        .prefetch_related(Prefetch("receipts", queryset=Receipt.objects.order_by()))
+        .order_by(),
         key=lambda b: (b.paid_on, b.payee, b.amount, b.id),
     )
+    listed: list[tuple[Path, dict, Receipt]] = []
     tax_years = sorted(
         TaxYear.objects.owned_by(owner).prefetch_related(
             Prefetch("homes", queryset=TaxYearHome.objects.select_related("home").order_by())
         ),
         key=lambda t: (t.year, t.id),
     )
-    return {
+    document = {
         "format": FORMAT,
         "homes": [
             {
@@ -225,7 +316,7 @@ def ledger_export(*, owner) -> dict:
             }
             for home in homes
         ],
-        "bills": [{**_export_record(bill, BILL_FIELDS), "home": bill.home.key} for bill in bills],
+        "bills": [_export_bill(bill, index, listed) for index, bill in enumerate(bills)],
         "tax_years": [
             {
                 **_export_record(tax_year, TAX_YEAR_FIELDS),
@@ -237,6 +328,7 @@ def ledger_export(*, owner) -> dict:
             for tax_year in tax_years
         ],
     }
+    return document, listed
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,6 +402,33 @@ class _Record:
     saved: bool = False
     home_key: str | None = None
     children: dict[str, list[_Record]] = field(default_factory=dict)
+    receipts: list[_ReceiptEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _ReceiptSource:
+    """A checked receipt file: already in the owner's storage (`stored`, its name there) or to
+    be written from the import's files (`member`, its path in the archive)."""
+
+    sha256: str
+    size: int
+    content_type: str
+    stored: str | None = None
+    member: str | None = None
+
+
+@dataclass
+class _ReceiptEntry:
+    """One receipt a bill lists; `source` is set once its file is found and checked."""
+
+    path: Path
+    file: str | None = None
+    name: str | None = None
+    sha256: str | None = None
+    content_type: str | None = None
+    size: int | None = None
+    failed: bool = False
+    source: _ReceiptSource | None = None
 
 
 class _Reader:
@@ -434,6 +553,55 @@ class _Reader:
         except ValueError:
             return bad(f"{_describe(raw)} is not a real date")
 
+    def receipt(self, obj, path: Path) -> _ReceiptEntry | None:
+        """Read a bill's receipt entry; its file is looked for later (`_receipts_check`)."""
+        if not isinstance(obj, dict):
+            self.errors.add(path, f"must be an object {{...}}, not {_describe(obj)}")
+            return None
+        entry = _ReceiptEntry(path=path)
+        self.unknown_fields(obj, RECEIPT_FIELDS, path, entry)
+
+        def text(name: str, *, required: bool) -> str | None:
+            raw = obj.get(name)
+            if raw is None or raw == "":
+                if required:
+                    message = "is required" if raw is None else "must not be empty"
+                    self.fail(entry, (*path, name), message)
+                return None
+            if not isinstance(raw, str):
+                self.fail(entry, (*path, name), f"must be text in quotes, not {_describe(raw)}")
+                return None
+            if "\x00" in raw:
+                self.fail(entry, (*path, name), "must not contain NUL characters")
+                return None
+            return raw
+
+        entry.file = text("file", required=True)
+        entry.name = text("name", required=False)
+        entry.content_type = text("content_type", required=False)
+        sha256 = text("sha256", required=True)
+        if sha256 is not None:
+            if SHA256_TEXT.fullmatch(sha256):
+                entry.sha256 = sha256.lower()
+            else:
+                self.fail(
+                    entry,
+                    (*path, "sha256"),
+                    f"must be the file's SHA-256, 64 hexadecimal digits, not {_describe(sha256)}",
+                )
+        size = obj.get("size")
+        if size is not None:
+            if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+                self.fail(
+                    entry,
+                    (*path, "size"),
+                    f"must be the file's size in bytes, a whole number like 1234, not "
+                    f"{_describe(size)}",
+                )
+            else:
+                entry.size = size
+        return entry
+
     def home_reference(self, record: _Record, obj: dict, path: Path, keys: set[str]) -> None:
         raw = obj.get("home")
         if raw is None:
@@ -492,9 +660,15 @@ def _read(data, errors: _Errors) -> tuple[list[_Record], list[_Record], list[_Re
     bills: list[_Record] = []
     for index, obj in enumerate(reader.list_at(data, "bills", ("bills",), None)):
         path = ("bills", index)
-        record = reader.record(Bill, obj, path, BILL_FIELDS)
+        record = reader.record(Bill, obj, path, BILL_FIELDS, BILL_LISTS)
         if record is not None:
             reader.home_reference(record, obj, (*path, "home"), set(keys_at))
+            for receipt_index, child in enumerate(
+                reader.list_at(obj, "receipts", (*path, "receipts"), record)
+            ):
+                entry = reader.receipt(child, (*path, "receipts", receipt_index))
+                if entry is not None:
+                    record.receipts.append(entry)
             bills.append(record)
 
     low, high = _year_limits()
@@ -722,8 +896,145 @@ def _write_tax_years(
             record.instance.save(update_fields=["filed", "filed_at", "updated_at"])
 
 
-@transaction.atomic
-def ledger_import(*, owner, data: dict, replace: bool = False) -> ImportSummary:
+def _stored_receipt_files(owner, shas: set[str]) -> dict[str, _ReceiptSource]:
+    """The owner's stored receipt files by SHA-256 (those still in storage), among `shas`.
+
+    One query for the owner's receipts (not an `IN` list, whose length the file decides)."""
+    if not shas:
+        return {}
+    found: dict[str, _ReceiptSource] = {}
+    rows = (
+        Receipt.objects.owned_by(owner)
+        .order_by("id")
+        .values_list("sha256", "file", "size", "content_type")
+    )
+    for sha256, name, size, content_type in rows:
+        if sha256 in shas and sha256 not in found and name and receipt_storage.exists(name):
+            found[sha256] = _ReceiptSource(sha256, size, content_type, stored=name)
+    return found
+
+
+def _receipt_file_inspect(files: ReceiptFiles, name: str) -> ReceiptFileInfo | str:
+    """The checked facts of one of the import's files, or the message saying why it is refused."""
+    try:
+        content = files.read(name)
+    except ReceiptFileUnreadable as exc:
+        return exc.message
+    try:
+        return receipt_inspect(file=ContentFile(content, name=posixpath.basename(name)))
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+
+
+def _receipts_check(
+    *, owner, entries: list[_ReceiptEntry], files: ReceiptFiles | None, errors: _Errors
+) -> None:
+    """Find and check the file of every receipt the document lists (`entry.source`).
+
+    With `files` (an archive) each listed file must be there, pass the upload checks and have the
+    listed SHA-256, and every file there must be listed. Without, only files the owner already
+    stores can be used. Declared sizes and content types must match the file. Writes nothing.
+    """
+    stored = _stored_receipt_files(owner, {e.sha256 for e in entries if e.sha256})
+    inspected: dict[str, ReceiptFileInfo | str] = {}
+    for entry in entries:
+        if entry.file is None or entry.sha256 is None:
+            continue  # already reported
+        file_path = (*entry.path, "file")
+        if files is None:
+            source = stored.get(entry.sha256)
+            if source is None:
+                errors.add(file_path, RECEIPT_NOT_IN_IMPORT)
+                continue
+        else:
+            if entry.file not in files.names():
+                shown = json.dumps(entry.file, ensure_ascii=False)[:200]
+                errors.add(file_path, f"{shown} is not in the archive")
+                continue
+            if entry.file not in inspected:
+                inspected[entry.file] = _receipt_file_inspect(files, entry.file)
+            info = inspected[entry.file]
+            if isinstance(info, str):
+                errors.add(file_path, f"{entry.file}: {info}")
+                continue
+            if info.sha256 != entry.sha256:
+                errors.add(
+                    (*entry.path, "sha256"),
+                    f"does not match the file {entry.file}, whose SHA-256 is {info.sha256}",
+                )
+                continue
+            source = stored.get(info.sha256) or _ReceiptSource(
+                info.sha256, info.size, info.content_type, member=entry.file
+            )
+        if entry.size is not None and entry.size != source.size:
+            errors.add(
+                (*entry.path, "size"), f"is {entry.size} but the file is {source.size} bytes"
+            )
+        elif entry.content_type is not None and entry.content_type != source.content_type:
+            errors.add(
+                (*entry.path, "content_type"),
+                f"is {_describe(entry.content_type)} but the file is {source.content_type}",
+            )
+        else:
+            entry.source = source
+    if files is not None:
+        listed = {entry.file for entry in entries}
+        for name in sorted(set(files.names()) - listed):
+            errors.add(
+                (name,), "this file is in the archive but no receipt in ledger.json lists it"
+            )
+
+
+def _receipts_write(
+    *, owner, bills: list[_Record], files: ReceiptFiles | None, written: list[str]
+) -> int:
+    """Store the checked receipts of the saved bills; each new file is written once (its name is
+    appended to `written` at once, for the caller to remove if the import fails after all)."""
+    names: dict[str, str] = {}
+    count = 0
+    for record in bills:
+        for entry in record.receipts:
+            source = entry.source
+            name = names.get(source.sha256) or source.stored
+            if name is None:
+                # Never overwrites: the storage picks a free name next to an existing file.
+                upload_name = receipt_upload_to(Receipt(owner=owner, sha256=source.sha256), "")
+                name = receipt_storage.save(upload_name, ContentFile(files.read(source.member)))
+                written.append(name)
+            names[source.sha256] = name
+            extension = RECEIPT_TYPES.get(source.content_type, "bin")
+            receipt = Receipt(
+                owner=owner,
+                bill=record.instance,
+                file=name,
+                original_name=safe_file_name(
+                    entry.name or posixpath.basename(entry.file), extension
+                ),
+                size=source.size,
+                content_type=source.content_type,
+                sha256=source.sha256,
+            )
+            receipt.save()
+            count += 1
+    return count
+
+
+def _written_files_delete(names: list[str]) -> None:
+    for name in names:
+        try:
+            receipt_storage.delete(name)
+        except OSError:
+            logger.warning("Could not remove the receipt file %s", name, exc_info=True)
+
+
+def ledger_import(
+    *,
+    owner,
+    data: dict,
+    replace: bool = False,
+    without_receipts: bool = False,
+    files: ReceiptFiles | None = None,
+) -> ImportSummary:
     """Load a `homeoffice-ledger/1` document into the owner's ledger, all or nothing.
 
     Every problem is collected and raised together as `LedgerFileError`; then nothing is written.
@@ -733,13 +1044,50 @@ def ledger_import(*, owner, data: dict, replace: bool = False) -> ImportSummary:
     (homes, bills, receipts, tax years) is deleted first, in the same transaction; without it, a
     home key or a tax year the owner already has is an error. Tax years are created last, and a
     filed year is marked filed only after its homes are in.
+
+    Receipts come last, once everything else is in: their files from `files` (the archive's, see
+    `ledger.ledger_archive`) or, without, files the owner already stores with the same SHA-256;
+    a listed receipt with neither is an error. `without_receipts` leaves every listed receipt
+    out instead (a plain JSON file moved to another install). Files written by an import that
+    fails are removed.
     """
+    if without_receipts and files is not None:
+        raise ValueError("An import with receipt files cannot leave its receipts out.")
+    written: list[str] = []
+    try:
+        return _ledger_import(
+            owner=owner,
+            data=data,
+            replace=replace,
+            without_receipts=without_receipts,
+            files=files,
+            written=written,
+        )
+    except BaseException:
+        _written_files_delete(written)
+        raise
+
+
+@transaction.atomic
+def _ledger_import(
+    *,
+    owner,
+    data: dict,
+    replace: bool,
+    without_receipts: bool,
+    files: ReceiptFiles | None,
+    written: list[str],
+) -> ImportSummary:
     if not isinstance(data, dict):
         raise LedgerFileError(
             [f'file: must be a JSON object {{"format": "{FORMAT}", ...}}, not {_describe(data)}']
         )
     errors = _Errors()
     homes, bills, tax_years = _read(data, errors)
+    entries = [entry for record in bills for entry in record.receipts]
+    if not without_receipts:
+        # Before `replace` deletes the owner's receipts: their files can be reused.
+        _receipts_check(owner=owner, entries=entries, files=files, errors=errors)
     if replace:
         filed = sorted(
             TaxYear.objects.owned_by(owner).filter(filed=True).values_list("year", flat=True)
@@ -762,6 +1110,9 @@ def ledger_import(*, owner, data: dict, replace: bool = False) -> ImportSummary:
     _write_tax_years(owner, tax_years, saved_homes, errors)
     if errors:
         raise LedgerFileError(errors.messages())
+    receipts = 0
+    if not without_receipts:
+        receipts = _receipts_write(owner=owner, bills=bills, files=files, written=written)
 
     return ImportSummary(
         homes=len(homes),
@@ -771,4 +1122,6 @@ def ledger_import(*, owner, data: dict, replace: bool = False) -> ImportSummary:
         tax_years=len(tax_years),
         tax_year_homes=sum(len(r.children["homes"]) for r in tax_years),
         replaced=replace,
+        receipts=receipts,
+        receipts_left_out=len(entries) if without_receipts else 0,
     )

@@ -394,11 +394,21 @@ class BillImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The CSV file (UTF-8).")
 
 
+class LedgerImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="The ledger file (JSON) or the ledger archive (ZIP), told apart by content."
+    )
+
+
 class LedgerImportSummarySerializer(serializers.Serializer):
     homes = serializers.IntegerField()
     office_areas = serializers.IntegerField()
     improvements = serializers.IntegerField()
     bills = serializers.IntegerField()
+    receipts = serializers.IntegerField(help_text="Receipts stored with their files.")
+    receipts_left_out = serializers.IntegerField(
+        help_text="Receipts the file listed but `without_receipts` left out."
+    )
     tax_years = serializers.IntegerField()
     tax_year_homes = serializers.IntegerField()
     replaced = serializers.BooleanField()

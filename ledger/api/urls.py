@@ -5,7 +5,8 @@ Resources (list, create, detail, update, delete; history where noted):
   bills/ (+ history, import/, export.csv), receipts/ (+ {id}/download/),
   tax-years/ (+ history, {id}/file/, {id}/reopen/), tax-year-homes/.
 Computed: forms/{year}/, forms/{year}/{home_id}/, forms/{year}/method-comparison/, carryovers/,
-  tax-years/{year}/support.zip. Ledger file: ledger/export/, ledger/import/.
+  tax-years/{year}/support.zip. Ledger file: ledger/export/, ledger/export.zip (the archive,
+  with the receipts' files), ledger/import/ (either).
 Auth: auth/token/. OpenAPI: schema/ and the Swagger UI at docs/.
 """
 
@@ -47,6 +48,11 @@ urlpatterns = [
     path("forms/<int:year>/<int:home_id>/", views.FormHomeView.as_view(), name="forms-home"),
     path("carryovers/", views.CarryoverChainView.as_view(), name="carryovers"),
     path("ledger/export/", views.LedgerExportView.as_view(), name="ledger-export"),
+    path(
+        "ledger/export.zip",
+        views.LedgerArchiveExportView.as_view(),
+        name="ledger-export-archive",
+    ),
     path("ledger/import/", views.LedgerImportView.as_view(), name="ledger-import"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

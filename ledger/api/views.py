@@ -3,10 +3,10 @@
 Every view requires login (settings.REST_FRAMEWORK) and reads only the request user's records:
 `get_queryset` starts from `owned_by(request.user)`, so another user's record is a 404 like one
 that does not exist. Views are thin: serializers validate (the models' `full_clean()`), the
-`ledger.services`, `ledger.bill_import`, `ledger.ledger_file` and `forms8829.services` do the
-work, and `ledger.api.exceptions` turns refusals into 400/404/409. Lists use a constant number
-of queries whatever the row count (select_related/prefetch_related), and end their ordering with
-`id`. No tax arithmetic here.
+`ledger.services`, `ledger.bill_import`, `ledger.ledger_file`, `ledger.ledger_archive` and
+`forms8829.services` do the work, and `ledger.api.exceptions` turns refusals into 400/404/409.
+Lists use a constant number of queries whatever the row count (select_related/prefetch_related),
+and end their ordering with `id`. No tax arithmetic here.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from ledger.api import serializers as s
 from ledger.api.exceptions import Conflict, YearFiled
 from ledger.api.schema import YEAR_PARAMETER, errors, resource_schema
 from ledger.bill_import import bills_import_csv
+from ledger.ledger_archive import is_ledger_archive, ledger_archive_export, ledger_archive_import
 from ledger.ledger_file import LedgerFileError, ledger_export, ledger_import
 from ledger.models import (
     Bill,
@@ -603,21 +604,59 @@ class LedgerExportView(FileResponseMixin, APIView):
         return attachment(response, "ledger.json")
 
 
+class LedgerArchiveExportView(FileResponseMixin, APIView):
+    @extend_schema(
+        tags=["ledger file"],
+        operation_id="ledger_export_archive",
+        summary="Your ledger archive: the ledger file and every receipt's file, as a ZIP",
+        description="`ledger.json` (the homeoffice-ledger/1 file) and `receipts/<sha256>.<ext>` "
+        "for each receipt it lists; POST it to /api/ledger/import/ to restore the whole ledger.",
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The ledger archive."
+            ),
+            (409, "application/json"): OpenApiResponse(
+                s.LedgerFileErrorsSerializer,
+                description="A receipt's stored file is missing; nothing was exported.",
+            ),
+            **errors(401),
+        },
+    )
+    def get(self, request):
+        try:
+            content = ledger_archive_export(owner=request.user)
+        except LedgerFileError as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_409_CONFLICT)
+        response = HttpResponse(content, content_type="application/zip")
+        return attachment(response, "ledger.zip")
+
+
 class LedgerImportView(APIView):
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
         tags=["ledger file"],
         operation_id="ledger_import",
-        summary="Load a homeoffice-ledger/1 file into your ledger (all or nothing)",
+        summary="Load a homeoffice-ledger/1 file or a ledger archive into your ledger "
+        "(all or nothing)",
+        description="Send the ledger file as a JSON body or a multipart `file`, or the ledger "
+        "archive (GET /api/ledger/export.zip) as a multipart `file`: a ZIP is recognized by its "
+        "content and brings its receipts' files, each checked like an upload. A JSON file that "
+        "lists receipts whose files you do not have here is refused naming each, unless "
+        "`without_receipts` leaves them out.",
         parameters=[
             OpenApiParameter(
                 "replace", bool, description="Replace your whole ledger with the file's."
-            )
+            ),
+            OpenApiParameter(
+                "without_receipts",
+                bool,
+                description="JSON file only: leave out the receipts it lists.",
+            ),
         ],
         request={
             "application/json": OpenApiTypes.OBJECT,
-            "multipart/form-data": s.BillImportUploadSerializer,
+            "multipart/form-data": s.LedgerImportUploadSerializer,
         },
         responses={
             201: s.LedgerImportSummarySerializer,
@@ -629,24 +668,51 @@ class LedgerImportView(APIView):
     )
     def post(self, request):
         replace = flag(request, "replace")
-        data = request.data
+        without_receipts = flag(request, "without_receipts")
+        data, archive = request.data, None
         if hasattr(data, "getlist"):  # multipart: the file is an upload
             upload = data.get("file")
             if not hasattr(upload, "read"):
                 raise ValidationError(
                     {"errors": ["file: send the ledger file as a JSON body or a multipart `file`."]}
                 )
-            try:
-                data = json.loads(upload.read().decode("utf-8-sig"))
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise ValidationError({"errors": [f"file: not a JSON document ({exc})."]}) from exc
+            head = upload.read(4)
+            upload.seek(0)
+            if is_ledger_archive(head):  # told apart by content, whatever its name
+                archive = upload
+            else:
+                data = _ledger_json(upload)
+        if archive is not None and without_receipts:
+            raise ValidationError(
+                {
+                    "errors": [
+                        "without_receipts: the file is a ledger archive, which brings its "
+                        "receipts' files; leave without_receipts out."
+                    ]
+                }
+            )
         try:
-            summary = ledger_import(owner=request.user, data=data, replace=replace)
+            if archive is not None:
+                summary = ledger_archive_import(owner=request.user, data=archive, replace=replace)
+            else:
+                summary = ledger_import(
+                    owner=request.user,
+                    data=data,
+                    replace=replace,
+                    without_receipts=without_receipts,
+                )
         except LedgerFileError as exc:
             set_rollback()
             return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
         body = {**summary.__dict__, "summary": str(summary)}
         return Response(s.LedgerImportSummarySerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+def _ledger_json(upload):
+    try:
+        return json.loads(upload.read().decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ValidationError({"errors": [f"file: not a JSON document ({exc})."]}) from exc
 
 
 class TokenSerializer(drf_serializers.Serializer):

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from ledger.demo_data import demo_ledger
-from ledger.ledger_file import ledger_export, ledger_import
+from ledger.ledger_archive import ledger_archive_export, ledger_archive_import
+from ledger.ledger_file import ledger_export
 from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
 from tests.factories import UserFactory
 
@@ -135,10 +136,11 @@ def test_demo_user_can_log_in_to_the_admin(client):
 
 def test_exported_demo_ledger_reimports_without_error():
     run_demo()
-    exported = ledger_export(owner=get_user_model().objects.get(username="demo"))
+    demo = get_user_model().objects.get(username="demo")
+    exported = ledger_export(owner=demo)
     other = UserFactory(username="copy")
 
-    ledger_import(owner=other, data=exported)
+    ledger_archive_import(owner=other, data=ledger_archive_export(owner=demo))
 
     assert ledger_export(owner=other) == exported
 

@@ -298,7 +298,8 @@ def test_export_uses_a_constant_number_of_queries(user, django_assert_num_querie
     for year in (2019, 2020, 2021):
         TaxYearHomeFactory(tax_year=TaxYearFactory(owner=user, year=year), home=home)
 
-    with django_assert_num_queries(6):
+    # Homes, office areas, improvements, bills, their receipts, tax years, their homes.
+    with django_assert_num_queries(7):
         data = ledger_export(owner=user)
 
     assert len(data["bills"]) == bills + 5
@@ -558,6 +559,31 @@ ERROR_CASES = [
         ),
         "homes[0].improvements[0]: Improvements are depreciated only on owned homes.",
     ),
+    # A bill's receipts: their shape, and a file this import does not carry.
+    (_set(("bills", 0, "receipts"), "none"), 'bills[0].receipts: must be a list, not "none"'),
+    (_set(("bills", 0, "receipts"), [7]), "bills[0].receipts[0]: must be an object {...}, not 7"),
+    (
+        _set(("bills", 0, "receipts"), [{"file": "receipts/a.pdf"}]),
+        "bills[0].receipts[0].sha256: is required",
+    ),
+    (
+        _set(("bills", 0, "receipts"), [{"sha256": "a" * 64}]),
+        "bills[0].receipts[0].file: is required",
+    ),
+    (
+        _set(("bills", 0, "receipts"), [{"file": "receipts/a.pdf", "sha256": "a1b2"}]),
+        "bills[0].receipts[0].sha256: must be the file's SHA-256, 64 hexadecimal digits, not "
+        '"a1b2"',
+    ),
+    (
+        _set(("bills", 0, "receipts"), [{"file": 3, "sha256": "a" * 64}]),
+        "bills[0].receipts[0].file: must be text in quotes, not 3",
+    ),
+    (
+        _set(("bills", 0, "receipts"), [{"file": "receipts/a.pdf", "sha256": "A" * 64}]),
+        "bills[0].receipts[0].file: the file is not in this import; import the .zip archive (or "
+        "import without receipts to leave them out)",
+    ),
     # Duplicates within the file.
     (
         lambda d: d["homes"].append({"key": "elm", "name": "Other", "total_area": "100"}),
@@ -719,6 +745,122 @@ def _pdf_receipt(bill, text=b"one"):
 
     content = b"%PDF-1.4\n%" + text + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     return receipt_create(bill=bill, file=ContentFile(content, name="r.pdf"))
+
+
+# --- Receipts in the ledger file ---------------------------------------------------------------
+
+
+def test_export_lists_each_bills_receipts_in_a_deterministic_order(user):
+    build_full_ledger(user)
+    bill = Bill.objects.filter(owner=user).order_by("paid_on").first()
+    second = _pdf_receipt(bill, b"two")
+    first = _pdf_receipt(bill, b"one")
+    Receipt.objects.filter(pk=first.pk).update(original_name="a.pdf")
+    Receipt.objects.filter(pk=second.pk).update(original_name="b.pdf")
+
+    bills = ledger_export(owner=user)["bills"]
+
+    assert bills[0]["receipts"] == [
+        {
+            "file": f"receipts/{first.sha256}.pdf",
+            "name": "a.pdf",
+            "sha256": first.sha256,
+            "content_type": "application/pdf",
+            "size": first.size,
+        },
+        {
+            "file": f"receipts/{second.sha256}.pdf",
+            "name": "b.pdf",
+            "sha256": second.sha256,
+            "content_type": "application/pdf",
+            "size": second.size,
+        },
+    ]
+    # A bill without receipts reads as it always did.
+    assert all("receipts" not in b for b in bills[1:])
+
+
+def test_receipts_without_their_files_are_errors_naming_each_path(user):
+    build_full_ledger(user)
+    bills = list(Bill.objects.filter(owner=user).order_by("paid_on"))
+    _pdf_receipt(bills[0], b"one")
+    _pdf_receipt(bills[2], b"two")
+    data = ledger_export(owner=user)
+    fresh = UserFactory(username="fresh")
+    before = snapshot()
+
+    errors = import_errors(fresh, data)
+
+    hint = "the file is not in this import; import the .zip archive (or import without receipts"
+    assert [e.split(": ", 1)[0] for e in errors] == [
+        "bills[0].receipts[0].file",
+        "bills[2].receipts[0].file",
+    ]
+    assert all(e.split(": ", 1)[1].startswith(hint) for e in errors)
+    assert snapshot() == before
+
+
+def test_without_receipts_leaves_the_listed_receipts_out(user):
+    build_full_ledger(user)
+    _pdf_receipt(Bill.objects.filter(owner=user).order_by("paid_on").first())
+    data = ledger_export(owner=user)
+    fresh = UserFactory(username="fresh")
+
+    summary = ledger_import(owner=fresh, data=data, without_receipts=True)
+
+    assert (summary.bills, summary.receipts, summary.receipts_left_out) == (5, 0, 1)
+    assert "5 bills (1 receipt left out)" in str(summary)
+    assert not Receipt.objects.filter(owner=fresh).exists()
+    assert all("receipts" not in b for b in ledger_export(owner=fresh)["bills"])
+
+
+def test_your_own_file_reimported_with_replace_keeps_its_receipts(
+    user, django_capture_on_commit_callbacks
+):
+    build_full_ledger(user, filed=False)
+    receipt = _pdf_receipt(Bill.objects.filter(owner=user).order_by("paid_on").first())
+    exported = ledger_export(owner=user)
+    exported["bills"][1]["amount"] = "71.00"  # an edit made in the file
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = ledger_import(owner=user, data=copy.deepcopy(exported), replace=True)
+
+    assert summary.receipts == 1
+    assert ledger_export(owner=user) == exported
+    copy_of = Receipt.objects.get(owner=user)
+    assert copy_of.pk != receipt.pk
+    assert copy_of.file.name == receipt.file.name
+    assert receipt.file.storage.exists(receipt.file.name)
+
+
+def test_another_users_receipt_files_are_never_used(user, other_user):
+    build_full_ledger(other_user)
+    _pdf_receipt(Bill.objects.filter(owner=other_user).order_by("paid_on").first())
+    theirs = ledger_export(owner=other_user)
+    before = snapshot()
+
+    errors = import_errors(user, theirs)
+
+    assert errors == [
+        "bills[0].receipts[0].file: the file is not in this import; import the .zip archive (or "
+        "import without receipts to leave them out)"
+    ]
+    assert snapshot() == before
+
+
+def test_a_receipt_that_misdescribes_your_stored_file_is_an_error(user):
+    build_full_ledger(user, filed=False)
+    receipt = _pdf_receipt(Bill.objects.filter(owner=user).order_by("paid_on").first())
+    data = ledger_export(owner=user)
+    data["bills"][0]["receipts"][0]["size"] = receipt.size + 1
+    before = snapshot()
+
+    errors = import_errors(user, data, replace=True)
+
+    assert errors == [
+        f"bills[0].receipts[0].size: is {receipt.size + 1} but the file is {receipt.size} bytes"
+    ]
+    assert snapshot() == before
 
 
 def test_replace_swaps_the_whole_ledger(user, other_user, django_capture_on_commit_callbacks):
@@ -907,6 +1049,21 @@ def test_import_command_replace(user, tmp_path):
 
     assert out.endswith(", replacing the previous ledger.\n")
     assert Home.objects.filter(owner=user).count() == 1
+
+
+def test_import_command_names_receipts_without_files_and_can_leave_them_out(user, tmp_path):
+    build_full_ledger(user)
+    _pdf_receipt(Bill.objects.filter(owner=user).order_by("paid_on").first())
+    path = tmp_path / "ledger.json"
+    run("export_ledger", "--user", "alice", "--output", str(path))
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match=r"^1 error in .*; nothing was imported\.$"):
+        call_command("import_ledger", str(path), "--user", "bob", stdout=io.StringIO(), stderr=err)
+    out, _ = run("import_ledger", str(path), "--user", "bob", "--without-receipts")
+
+    assert err.getvalue().startswith("bills[0].receipts[0].file: the file is not in this import")
+    assert "5 bills (1 receipt left out)" in out
 
 
 def test_export_command_writes_pretty_json_to_stdout(user):

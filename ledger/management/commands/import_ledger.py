@@ -1,39 +1,52 @@
-"""`manage.py import_ledger FILE --user NAME [--replace]`: load a ledger file into a user's ledger.
+"""`manage.py import_ledger FILE --user NAME [--replace] [--without-receipts]`: load a ledger file
+or a ledger archive into a user's ledger.
+
+FILE is told apart by its content: a ZIP is a ledger archive (ledger.json and its receipts'
+files, `ledger.ledger_archive.ledger_archive_import`), anything else a `homeoffice-ledger/1` JSON
+file (`ledger.ledger_file.ledger_import`). A JSON file that lists receipts whose files this
+install does not hold is refused naming each one, unless `--without-receipts` leaves them out.
 
 All or nothing: a file with any error changes nothing (not even the user's creation); each error
-is printed on its own line to stderr, named by its JSON path, and the command exits non-zero.
-The work is done by `ledger.ledger_file.ledger_import`.
+is printed on its own line to stderr, named by its JSON path (or its path in the archive), and
+the command exits non-zero.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from decimal import Decimal
-from pathlib import Path
+from typing import BinaryIO
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ledger.ledger_archive import is_ledger_archive, ledger_archive_import
 from ledger.ledger_file import LedgerFileError, ledger_import
 
 
-def _read_text(file: str) -> str:
+def _open_input(file: str) -> BinaryIO:
+    """FILE as a seekable binary stream (standard input is read whole)."""
     if file == "-":
-        return sys.stdin.read()
+        buffer = getattr(sys.stdin, "buffer", None)
+        content = buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8")
+        return io.BytesIO(content)
     try:
-        return Path(file).read_text(encoding="utf-8-sig")
+        return open(file, "rb")  # closed by the caller's `with`
     except FileNotFoundError:
         raise CommandError(f"{file}: no such file.") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{file}: not a UTF-8 text file.") from None
     except OSError as exc:
         raise CommandError(f"{file}: cannot be read ({exc.strerror}).") from None
 
 
-def _parse_json(text: str, file: str):
+def _parse_json(content: bytes, file: str):
     name = "standard input" if file == "-" else file
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CommandError(f"{name}: not a UTF-8 text file.") from None
     try:
         # JSON numbers with a fraction become Decimal, never float.
         return json.loads(text, parse_float=Decimal)
@@ -41,36 +54,65 @@ def _parse_json(text: str, file: str):
         raise CommandError(
             f"{name}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from None
+    except RecursionError:
+        raise CommandError(f"{name}: not a ledger file (nested too deeply).") from None
 
 
 class Command(BaseCommand):
-    help = "Import a homeoffice-ledger/1 JSON file into a user's ledger (all or nothing)."
+    help = (
+        "Import a homeoffice-ledger/1 JSON file, or a ledger archive (.zip with its receipts), "
+        "into a user's ledger (all or nothing)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="The ledger file, or - to read standard input.")
+        parser.add_argument(
+            "file", help="The ledger file (.json) or archive (.zip), or - to read standard input."
+        )
         parser.add_argument("--user", required=True, help="Username; created if needed.")
         parser.add_argument(
             "--replace",
             action="store_true",
             help="Delete the user's existing ledger (homes, bills, receipts, tax years) first.",
         )
+        parser.add_argument(
+            "--without-receipts",
+            action="store_true",
+            help="JSON file only: leave out the receipts it lists instead of refusing those "
+            "whose files are not here (an archive brings its receipts' files).",
+        )
 
-    def handle(self, *args, file: str, user: str, replace: bool, **options):
-        data = _parse_json(_read_text(file), file)
-        try:
-            with transaction.atomic():
-                User = get_user_model()
-                owner, created = User.objects.get_or_create(**{User.USERNAME_FIELD: user})
-                if created:
-                    owner.set_unusable_password()
-                    owner.save(update_fields=["password"])
-                summary = ledger_import(owner=owner, data=data, replace=replace)
-        except LedgerFileError as exc:
-            for error in exc.errors:
-                self.stderr.write(error)
-            count = len(exc.errors)
-            raise CommandError(
-                f"{count} error{'s' if count != 1 else ''} in {file}; nothing was imported."
-            ) from None
+    def handle(self, *args, file: str, user: str, replace: bool, without_receipts: bool, **options):
+        with _open_input(file) as stream:
+            archive = is_ledger_archive(stream.read(4))
+            stream.seek(0)
+            if archive and without_receipts:
+                raise CommandError(
+                    f"{file} is a ledger archive, which brings its receipts' files; "
+                    f"--without-receipts is for a JSON ledger file."
+                )
+            data = None if archive else _parse_json(stream.read(), file)
+            try:
+                with transaction.atomic():
+                    User = get_user_model()
+                    owner, created = User.objects.get_or_create(**{User.USERNAME_FIELD: user})
+                    if created:
+                        owner.set_unusable_password()
+                        owner.save(update_fields=["password"])
+                    if archive:
+                        summary = ledger_archive_import(owner=owner, data=stream, replace=replace)
+                    else:
+                        summary = ledger_import(
+                            owner=owner,
+                            data=data,
+                            replace=replace,
+                            without_receipts=without_receipts,
+                        )
+            except LedgerFileError as exc:
+                for error in exc.errors:
+                    self.stderr.write(error)
+                count = len(exc.errors)
+                raise CommandError(
+                    f"{count} error{'s' if count != 1 else ''} in {file}; nothing was imported."
+                ) from None
         new = " (new user)" if created else ""
         self.stdout.write(f"Imported into {owner.get_username()}'s ledger{new}: {summary}.")
