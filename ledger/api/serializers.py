@@ -24,7 +24,7 @@ from rest_framework import serializers
 
 from forms8829.rules import UnsupportedYearError, rules_for
 from ledger.api.exceptions import ReferenceNotFound, YearFiled, field_errors
-from ledger.ledger_file import BILL_FIELDS, HOME_FIELDS
+from ledger.ledger_file import BILL_FIELDS, HOME_FIELDS, TAX_YEAR_HOME_FIELDS
 from ledger.models import (
     Bill,
     Home,
@@ -299,21 +299,7 @@ class TaxYearHomeSerializer(CleanModelSerializer):
 
     class Meta:
         model = TaxYearHome
-        fields = (
-            "id",
-            "tax_year",
-            "home",
-            "method",
-            "gross_income_limit",
-            "receives_carryover",
-            "daycare_hours",
-            "mortgage_interest_schedule_a_limit",
-            "casualty_losses_direct",
-            "casualty_losses_indirect",
-            "excess_casualty_losses",
-            "created_at",
-            "updated_at",
-        )
+        fields = ("id", "tax_year", *TAX_YEAR_HOME_FIELDS, "created_at", "updated_at")
         read_only_fields = READ_ONLY_STAMPS
         validators = []
 
