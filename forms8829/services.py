@@ -62,6 +62,7 @@ class YearForms:
     carry_in: Carry
     carry_out: Carry
     warnings: list[str] = field(default_factory=list)
+    home_years: list[HomeYear] = field(default_factory=list)  # the engine inputs, as read now
 
     @property
     def filed(self) -> bool:
@@ -220,7 +221,7 @@ def chain_refresh(*, owner, through_year: int | None = None) -> list[YearForms]:
                 forms.append(form)
             to_delete += [f.pk for f in existing.values()]
         carry_out = _carry_out(forms, carry)
-        chain.append(YearForms(ty.year, ty, forms, carry, carry_out, warnings))
+        chain.append(YearForms(ty.year, ty, forms, carry, carry_out, warnings, home_years))
         carry = carry_out
 
     if to_delete:
@@ -387,7 +388,7 @@ def method_comparison(*, owner, year: int) -> list[MethodComparison]:
     """For each home of the year: this year's deduction and the carryovers each method leaves,
     with the chain's actual carry-in (rules §5, §6)."""
     current = year_forms(owner=owner, year=year)
-    home_years = ledger_inputs(owner=owner, years=[year]).get(year, [])
+    home_years = current.home_years
     receiver = _receiver(home_years)
     comparisons = []
     for hy in home_years:
