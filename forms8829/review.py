@@ -328,11 +328,13 @@ def year_review(*, tax_year: TaxYear) -> YearReview:
     review = YearReview(tax_year=tax_year, year=year, forms=None)
     try:
         chain = chain_refresh(owner=owner)
-        comparisons = {c.home_name: c for c in method_comparison(owner=owner, year=year)}
+        current = next(yf for yf in chain if yf.year == year)
+        comparisons = {
+            c.home_name: c for c in method_comparison(owner=owner, year=year, current=current)
+        }
     except FormError as exc:
         review.error = " ".join(exc.messages)
         return review
-    current = next(yf for yf in chain if yf.year == year)
     review.forms = current
     review.tax_year = current.tax_year
 

@@ -384,10 +384,13 @@ class MethodComparison:
     better: str  # the method with the larger deduction this year (regular on a tie)
 
 
-def method_comparison(*, owner, year: int) -> list[MethodComparison]:
+def method_comparison(
+    *, owner, year: int, current: YearForms | None = None
+) -> list[MethodComparison]:
     """For each home of the year: this year's deduction and the carryovers each method leaves,
-    with the chain's actual carry-in (rules §5, §6)."""
-    current = year_forms(owner=owner, year=year)
+    with the chain's actual carry-in (rules §5, §6). `current`: the year as the caller already
+    read it from the chain."""
+    current = current or year_forms(owner=owner, year=year)
     home_years = current.home_years
     receiver = _receiver(home_years)
     comparisons = []
