@@ -8,6 +8,7 @@ with it. Filing and reopening (which only touch `filed`/`filed_at`) are not chec
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from forms8829.models import ComputedForm
 from forms8829.services import YearFiledError, filed_years_guard
 from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
 
@@ -35,6 +36,23 @@ def _refuse_deleting_filed_year(sender, instance, **kwargs):
         raise YearFiledError(
             f"Tax year {instance.year} is filed and cannot be deleted. Reopen it first.",
             year=instance.year,
+        )
+
+
+@receiver(pre_delete, sender=Home, dispatch_uid="filed-guard-delete-home")
+def _refuse_deleting_a_home_of_a_filed_year(sender, instance, **kwargs):
+    """Its stored forms would go with it (cascade), so the guard after the delete would not see
+    what was lost."""
+    year = (
+        ComputedForm.objects.filter(home=instance, tax_year__filed=True)
+        .values_list("year", flat=True)
+        .first()
+    )
+    if year is not None:
+        raise YearFiledError(
+            f"{instance.name} has a Form 8829 in filed year {year} and cannot be deleted. "
+            f"Reopen {year} first.",
+            year=year,
         )
 
 

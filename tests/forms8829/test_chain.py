@@ -410,6 +410,17 @@ def test_filed_tax_year_cannot_be_deleted(user, spec_chain):
         ty.delete()
 
 
+def test_a_home_with_a_filed_form_cannot_be_deleted_even_without_bills(user):
+    home = HomeFactory(owner=user, occupied_from=dt.date(2015, 1, 1))
+    OfficeAreaFactory(home=home, start=dt.date(2020, 1, 1))
+    ty = TaxYearFactory(owner=user, year=2024)
+    TaxYearHomeFactory(tax_year=ty, home=home, method="simplified")
+    services.tax_year_file(tax_year=ty)
+    with pytest.raises(services.YearFiledError, match="filed year 2024"):
+        home.delete()
+    assert ComputedForm.objects.filter(home=home).exists()
+
+
 # --- Reads cost a constant number of queries ---------------------------------------------------
 
 
