@@ -34,6 +34,7 @@ from ledger.models import (
     Receipt,
     TaxYear,
     TaxYearHome,
+    capacity_errors,
 )
 
 
@@ -163,8 +164,33 @@ class OwnedInline(OwnedAdminMixin):
         return formset
 
 
+class OfficeAreaFormSet(forms.BaseInlineFormSet):
+    """Areas added or changed together are checked together against the home's size."""
+
+    def clean(self):
+        super().clean()
+        home = self.instance
+        if home.total_area is None or any(form.errors for form in self.forms):
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.instance.area is not None
+        ]
+        edited = {a.pk for a in kept if a.pk} | {
+            form.instance.pk for form in self.forms if form.cleaned_data.get("DELETE")
+        }
+        untouched = [] if home.pk is None else home.office_areas.exclude(pk__in=edited)
+        errors = capacity_errors(home, [*untouched, *kept])
+        if errors:
+            raise ValidationError(list(errors.values()))
+
+
 class OfficeAreaInline(OwnedInline, admin.TabularInline):
     model = OfficeArea
+    formset = OfficeAreaFormSet
     fields = ("name", "area", "rooms", "use", "start", "end")
 
 

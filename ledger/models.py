@@ -72,11 +72,33 @@ def _same_owner(parent, child, field: str) -> None:
         raise ValidationError({field: "Choose one of your own records."})
 
 
-def _overlaps(start_a, end_a, start_b, end_b) -> bool:
-    """Closed date ranges, None meaning open-ended."""
-    return (end_b is None or start_a is None or start_a <= end_b) and (
-        end_a is None or start_b is None or start_b <= end_a
-    )
+def _active_on(area, day) -> bool:
+    """Closed date range; no start or no end means open on that side."""
+    return (area.start is None or area.start <= day) and (area.end is None or day <= area.end)
+
+
+def capacity_errors(home, areas) -> dict[str, str]:
+    """The home's office areas in use on the same day may not add up to more than the home
+    (square feet, and rooms for the rooms method). The busiest day is a day some area starts."""
+    starts = {a.start or dt.date.min for a in areas}
+    peak_area, peak_rooms = Decimal(0), 0
+    for day in starts:
+        active = [a for a in areas if _active_on(a, day)]
+        peak_area = max(peak_area, sum((a.area or 0 for a in active), Decimal(0)))
+        peak_rooms = max(peak_rooms, sum(a.rooms or 0 for a in active))
+    errors = {}
+    if peak_area > home.total_area:
+        errors["area"] = (
+            f"Office areas in use at the same time add up to {peak_area} sq ft, more than "
+            f"the home's {home.total_area} sq ft."
+        )
+    rooms_method = home.area_method == Home.AreaMethod.ROOMS and home.total_rooms
+    if rooms_method and peak_rooms > home.total_rooms:
+        errors["rooms"] = (
+            f"Rooms in use at the same time add up to {peak_rooms}, more than the "
+            f"home's {home.total_rooms} rooms."
+        )
+    return errors
 
 
 class Home(Owned):
@@ -231,25 +253,9 @@ class OfficeArea(Owned):
                 )
             else:
                 siblings = OfficeArea.objects.filter(home_id=self.home_id).exclude(pk=self.pk)
-                overlapping = [
-                    a
-                    for a in siblings.only("area", "rooms", "start", "end")
-                    if _overlaps(self.start, self.end, a.start, a.end)
-                ]
-                # Peak use is bounded by the sum of everything overlapping this area's dates.
-                used = sum((a.area for a in overlapping), Decimal(0)) + self.area
-                if used > home.total_area:
-                    errors["area"] = (
-                        f"Office areas in use at the same time add up to {used} sq ft, more than "
-                        f"the home's {home.total_area} sq ft."
-                    )
-                if home.area_method == Home.AreaMethod.ROOMS and home.total_rooms:
-                    rooms = sum((a.rooms or 0 for a in overlapping), 0) + (self.rooms or 0)
-                    if rooms > home.total_rooms:
-                        errors["rooms"] = (
-                            f"Rooms in use at the same time add up to {rooms}, more than the "
-                            f"home's {home.total_rooms} rooms."
-                        )
+                errors.update(
+                    capacity_errors(home, [*siblings.only("area", "rooms", "start", "end"), self])
+                )
         if self.home_id and self.home.area_method == Home.AreaMethod.ROOMS and not self.rooms:
             errors["rooms"] = "This home uses the rooms method: give the number of rooms used."
         if errors:

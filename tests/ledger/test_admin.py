@@ -139,6 +139,30 @@ def test_add_office_area_inline_too_large_is_refused(user, admin_client_for):
     assert not OfficeArea.objects.exists()
 
 
+def test_new_office_areas_added_together_are_checked_together(user, admin_client_for):
+    client = admin_client_for(user)
+    area = {"use": "exclusive", "start": "2024-01-01", "name": "Office"}
+    response = client.post(
+        reverse("admin:ledger_home_add"),
+        {
+            "name": "Small flat",
+            "key": "",
+            "total_area": "500",
+            "area_method": "square_feet",
+            "ownership": "rent",
+            "office_areas-TOTAL_FORMS": "2",
+            "office_areas-INITIAL_FORMS": "0",
+            **{f"office_areas-0-{k}": v for k, v in {**area, "area": "300"}.items()},
+            **{f"office_areas-1-{k}": v for k, v in {**area, "area": "300"}.items()},
+            "improvements-TOTAL_FORMS": "0",
+            "improvements-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "add up to 600 sq ft" in response.content.decode()
+    assert not OfficeArea.objects.exists()
+
+
 def test_duplicate_tax_year_is_a_form_error_not_a_crash(user, admin_client_for):
     TaxYearHomeFactory(tax_year__owner=user, tax_year__year=2024)
     client = admin_client_for(user)

@@ -100,6 +100,16 @@ def test_office_areas_overlapping_in_time_add_up():
     overlapping.full_clean()
 
 
+def test_areas_that_never_overlap_each_other_do_not_add_up():
+    home = HomeFactory(total_area=Decimal("2000"))
+    OfficeAreaFactory(home=home, area=Decimal("1000"), start=dt.date(2020, 1, 1))
+    OfficeAreaFactory(
+        home=home, area=Decimal("900"), start=dt.date(2020, 1, 1), end=dt.date(2020, 12, 31)
+    )
+    later = OfficeArea(home=home, owner=home.owner, area=Decimal("900"), start=dt.date(2021, 1, 1))
+    later.full_clean()  # the busiest day has 1,900 sq ft in use, not 2,800
+
+
 def test_office_area_end_not_before_start():
     home = HomeFactory()
     area = OfficeArea(
