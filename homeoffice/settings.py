@@ -7,6 +7,7 @@ nothing else; production points it at PostgreSQL (`postgres://user@host:5432/nam
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,8 +20,11 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env("DEBUG")
-# The default key is for local use only; production sets SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-homeoffice-change-me")
+# The default key is for local use only; production (DEBUG off) must set SECRET_KEY.
+_DEV_KEY = "dev-only-insecure-key-homeoffice-change-me"
+SECRET_KEY = env("SECRET_KEY", default=_DEV_KEY)
+if not DEBUG and SECRET_KEY == _DEV_KEY:
+    raise ImproperlyConfigured("Set SECRET_KEY: DEBUG is off and the key is the local default.")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
