@@ -160,50 +160,36 @@ def _download(content, *, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _file_or_back(request, tax_year, make):
-    try:
-        return make()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return _back(tax_year)
+def _download_view(build, *, content_type: str, filename: str):
+    """An admin view that downloads `build(owner=, year=)` of a tax year as an attachment, or
+    goes back to the review with the message when the year cannot be computed."""
+
+    def view(model_admin, request, object_id):
+        tax_year = _tax_year(model_admin, request, object_id)
+        try:
+            content = build(owner=tax_year.owner, year=tax_year.year)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return _back(tax_year)
+        return _download(
+            content, content_type=content_type, filename=filename.format(year=tax_year.year)
+        )
+
+    return view
 
 
-def pdf(model_admin, request, object_id):
+def _form_pdf(*, owner, year):
     from forms8829.pdf import form_pdf
 
-    tax_year = _tax_year(model_admin, request, object_id)
-    return _file_or_back(
-        request,
-        tax_year,
-        lambda: _download(
-            form_pdf(owner=tax_year.owner, year=tax_year.year),
-            content_type="application/pdf",
-            filename=f"form8829-{tax_year.year}.pdf",
-        ),
-    )
+    return form_pdf(owner=owner, year=year)
 
 
-def bills_csv(model_admin, request, object_id):
-    tax_year = _tax_year(model_admin, request, object_id)
-    return _file_or_back(
-        request,
-        tax_year,
-        lambda: _download(
-            bills_behind_lines_csv(owner=tax_year.owner, year=tax_year.year),
-            content_type="text/csv; charset=utf-8",
-            filename=f"bills-behind-lines-{tax_year.year}.csv",
-        ),
-    )
-
-
-def support_zip(model_admin, request, object_id):
-    tax_year = _tax_year(model_admin, request, object_id)
-    return _file_or_back(
-        request,
-        tax_year,
-        lambda: _download(
-            support_package_zip(owner=tax_year.owner, year=tax_year.year),
-            content_type="application/zip",
-            filename=f"tax-support-{tax_year.year}.zip",
-        ),
-    )
+pdf = _download_view(_form_pdf, content_type="application/pdf", filename="form8829-{year}.pdf")
+bills_csv = _download_view(
+    bills_behind_lines_csv,
+    content_type="text/csv; charset=utf-8",
+    filename="bills-behind-lines-{year}.csv",
+)
+support_zip = _download_view(
+    support_package_zip, content_type="application/zip", filename="tax-support-{year}.zip"
+)
