@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "simple_history",
     "ledger",
     "forms8829",
+    "review",
+    "interface",
 ]
 
 MIDDLEWARE = [
@@ -125,12 +127,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "ledger.api.filters.StableOrderingFilter",
+        "interface.api.filters.StableOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "ledger.api.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "interface.api.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth-token": "30/minute"},
     "COERCE_DECIMAL_TO_STRING": True,
 }

@@ -1,7 +1,7 @@
 """Private storage for receipt files, outside any public media path.
 
 Files are written under `settings.RECEIPTS_ROOT` (read at use, so tests can move it). Their URL
-is the authenticated download view (`ledger.views.receipt_download`), which checks the owner.
+is the authenticated download view (`interface.views.receipt_download`), which checks the owner.
 """
 
 import os

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError
 
 from forms8829.services import FormError, YearFiledError
-from ledger.api.exceptions import api_exception_handler
+from interface.api.exceptions import api_exception_handler
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.db import connections
 from pypdf import PdfReader
 
 from forms8829.models import ComputedForm
-from forms8829.review import money
 from ledger.models import TaxYear
+from review.page import money
 from tests.factories import UserFactory, demo_like_ledger
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"

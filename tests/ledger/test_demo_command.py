@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from ledger.demo_data import demo_ledger
+from interface.demo_data import demo_ledger
 from ledger.ledger_archive import ledger_archive_export, ledger_archive_import
 from ledger.ledger_file import ledger_export
 from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome

@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from forms8829.charts import deductible_share_svg, monthly_bills_svg
+from review.charts import deductible_share_svg, monthly_bills_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,10 +10,10 @@ import pytest
 from pypdf import PdfReader
 
 from forms8829.models import ComputedForm
-from forms8829.pdf import form_pdf
-from forms8829.review import money
-from forms8829.support import CSV_COLUMNS, bills_behind_lines_csv, support_package_zip
 from ledger.models import Bill, Receipt
+from review.page import money
+from review.pdf import form_pdf
+from review.support import CSV_COLUMNS, bills_behind_lines_csv, support_package_zip
 from tests.review.conftest import review_url
 
 pytestmark = pytest.mark.django_db

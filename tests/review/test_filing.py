@@ -8,8 +8,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from forms8829.models import ComputedForm
-from forms8829.review import money
 from ledger.models import Bill, TaxYear
+from review.page import money
 from tests.review.conftest import html, review_url
 
 pytestmark = pytest.mark.django_db

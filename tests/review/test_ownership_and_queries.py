@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forms8829.models import ComputedForm
-from forms8829.review import money
 from ledger.models import Bill, TaxYear
+from review.page import money
 from tests.factories import HomeFactory, OfficeAreaFactory, TaxYearHomeFactory, UserFactory
 from tests.review.conftest import html, review_url
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from forms8829.models import ComputedForm
 from forms8829.render import FORM_8829
-from forms8829.review import line_value, money
 from ledger.models import OfficeArea, TaxYearHome
+from review.page import line_value, money
 from tests.factories import HomeFactory, OfficeAreaFactory, TaxYearHomeFactory
 from tests.review.conftest import html, review_url, row_html
 

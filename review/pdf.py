@@ -26,9 +26,9 @@ from reportlab.platypus import (
 )
 
 from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET
-from forms8829.review import attached_statements, form_notes, line_value, money
 from forms8829.services import YearForms, year_forms
 from ledger.models import Home
+from review.page import attached_statements, form_notes, line_value, money
 
 _styles = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontSize=8.5, leading=10.5)

@@ -14,7 +14,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 
-from ledger.api.serializers import YearFiledErrorSerializer
+from interface.api.serializers import YearFiledErrorSerializer
 
 _MESSAGES = {"type": "array", "items": {"type": "string"}}
 

@@ -23,7 +23,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from forms8829.rules import UnsupportedYearError, rules_for
-from ledger.api.exceptions import ReferenceNotFound, YearFiled, field_errors
+from interface.api.exceptions import ReferenceNotFound, YearFiled, field_errors
 from ledger.ledger_file import BILL_FIELDS, HOME_FIELDS, TAX_YEAR_HOME_FIELDS
 from ledger.models import (
     Bill,

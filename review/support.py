@@ -19,11 +19,11 @@ from django.db.models import Case, Count, F, Value, When
 from django.db.models import CharField as CharType
 
 from forms8829.periods import prorate
-from forms8829.review import COLUMN_A, bill_form_line, counted_q
 from forms8829.selectors import home_business_use
 from forms8829.services import year_forms
 from ledger.models import Bill, Home, Receipt
 from ledger.services import safe_file_name
+from review.page import COLUMN_A, bill_form_line, counted_q
 
 CSV_COLUMNS = (
     "form_line",
@@ -167,7 +167,7 @@ def receipt_archive_name(receipt: Receipt, taken: set[str]) -> str:
 
 def support_package_zip(*, owner, year: int) -> bytes:
     """The year's tax-support package: Form 8829 PDF, bills CSV, forms JSON, receipts."""
-    from forms8829.pdf import form_pdf  # reportlab is loaded only when a PDF is made
+    from review.pdf import form_pdf  # reportlab is loaded only when a PDF is made
 
     forms = year_forms(owner=owner, year=year)
     buffer = io.BytesIO()

@@ -14,7 +14,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from ledger.api import views
+from interface.api import views
 
 app_name = "api"
 

@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from rest_framework.filters import OrderingFilter
 
-from ledger.api.exceptions import ReferenceNotFound
+from interface.api.exceptions import ReferenceNotFound
 from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
 
 

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from forms8829.models import ComputedForm
-from forms8829.review import money, review_url
+from review.page import money, review_url
 
 
 @admin.register(ComputedForm)

@@ -4,7 +4,7 @@ Every view requires login (settings.REST_FRAMEWORK) and reads only the request u
 `get_queryset` starts from `owned_by(request.user)`, so another user's record is a 404 like one
 that does not exist. Views are thin: serializers validate (the models' `full_clean()`), the
 `ledger.services`, `ledger.bill_import`, `ledger.ledger_file`, `ledger.ledger_archive` and
-`forms8829.services` do the work, and `ledger.api.exceptions` turns refusals into 400/404/409.
+`forms8829.services` do the work, and `interface.api.exceptions` turns refusals into 400/404/409.
 Lists use a constant number of queries whatever the row count (select_related/prefetch_related),
 and end their ordering with `id`. No tax arithmetic here.
 """
@@ -33,12 +33,12 @@ from rest_framework.views import APIView, set_rollback
 
 from forms8829 import services as form_services
 from forms8829.rules import UnsupportedYearError, rules_for
-from forms8829.support import support_package_zip
+from interface.api import filters
+from interface.api import serializers as s
+from interface.api.exceptions import Conflict, YearFiled
+from interface.api.schema import YEAR_PARAMETER, errors, resource_schema
+from interface.views import receipt_response
 from ledger import services
-from ledger.api import filters
-from ledger.api import serializers as s
-from ledger.api.exceptions import Conflict, YearFiled
-from ledger.api.schema import YEAR_PARAMETER, errors, resource_schema
 from ledger.bill_import import bills_import_csv
 from ledger.ledger_archive import is_ledger_archive, ledger_archive_export, ledger_archive_import
 from ledger.ledger_file import LedgerFileError, ledger_export, ledger_import
@@ -53,7 +53,7 @@ from ledger.models import (
     filed_years_among,
 )
 from ledger.resources import BillResource
-from ledger.views import receipt_response
+from review.support import support_package_zip
 
 CSV_MAX_BYTES = 5 * 1024 * 1024
 TRUE_WORDS = {"1", "true", "yes", "on"}

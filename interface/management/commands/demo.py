@@ -1,6 +1,6 @@
 """`manage.py demo`: load the demo ledger for the user `demo` (password `demo`), idempotently.
 
-Running it again resets the demo user's ledger to the same data. See `ledger.demo_data`.
+Running it again resets the demo user's ledger to the same data. See `interface.demo_data`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from django.core.management.base import BaseCommand
 
-from ledger.demo_data import ADMIN_URL, DEMO_PASSWORD, DEMO_USERNAME, demo_load
+from interface.demo_data import ADMIN_URL, DEMO_PASSWORD, DEMO_USERNAME, demo_load
 
 
 class Command(BaseCommand):

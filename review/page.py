@@ -7,7 +7,7 @@ number of bills. No tax arithmetic: values are the engine's, formatted for peopl
 goes on the form is a classification (rules §2, ledger-format §1), kept here so that the review's
 links, the bill changelist's filters and the support CSV agree.
 
-Must not import the admin; the admin (ledger.admin, forms8829.admin_views) imports this.
+Must not import the admin; the admin (interface.admin_ledger, review.views) imports this.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 
-from forms8829 import charts
 from forms8829.periods import Interval, clip, year_interval
 from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET, Line
 from forms8829.rules import UnsupportedYearError, rules_for
@@ -35,6 +34,7 @@ from forms8829.services import (
     method_comparison,
 )
 from ledger.models import Bill, Home, TaxYear, TaxYearHome
+from review import charts
 
 C = Bill.Category
 MISSING_RECEIPTS_SHOWN = 12

@@ -1,9 +1,9 @@
 """Admin views of the year-end review: the review page, recompute, file, reopen and downloads.
 
-Mounted by `ledger.admin.TaxYearAdmin.get_urls` behind `admin_site.admin_view` (staff login,
+Mounted by `interface.admin_ledger.TaxYearAdmin.get_urls` behind `admin_site.admin_view` (staff login,
 CSRF). Each view finds the tax year through the model admin's owner-scoped queryset (another
 user's year is a 404) and acts on the year's owner. Thin: the data comes from
-`forms8829.review`, the writes from `forms8829.services`, the files from `pdf`/`support`.
+`review.page`, the writes from `forms8829.services`, the files from `pdf`/`support`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
-from forms8829 import review as review_data
 from forms8829.services import chain_refresh, tax_year_file, tax_year_reopen, year_forms
-from forms8829.support import bills_behind_lines_csv, support_package_zip
+from review import page as review_data
+from review.support import bills_behind_lines_csv, support_package_zip
 
 
 class ReopenForm(forms.Form):
@@ -64,7 +64,7 @@ def review(model_admin, request, object_id):
     data = review_data.year_review(tax_year=tax_year)
     return TemplateResponse(
         request,
-        "admin/forms8829/review.html",
+        "review/review.html",
         _context(
             model_admin,
             request,
@@ -117,7 +117,7 @@ def file_year(model_admin, request, object_id):
         return _back(tax_year)
     return TemplateResponse(
         request,
-        "admin/forms8829/file_confirm.html",
+        "review/file_confirm.html",
         _context(
             model_admin,
             request,
@@ -148,7 +148,7 @@ def reopen(model_admin, request, object_id):
             return _back(tax_year)
     return TemplateResponse(
         request,
-        "admin/forms8829/reopen.html",
+        "review/reopen.html",
         _context(model_admin, request, tax_year, f"Reopen tax year {tax_year.year}", form=form),
     )
 
@@ -179,7 +179,7 @@ def _download_view(build, *, content_type: str, filename: str):
 
 
 def _form_pdf(*, owner, year):
-    from forms8829.pdf import form_pdf
+    from review.pdf import form_pdf
 
     return form_pdf(owner=owner, year=year)
 

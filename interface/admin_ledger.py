@@ -4,7 +4,7 @@ Every staff user manages their own records (ownership is the permission); a supe
 The admin holds no tax arithmetic: it calls `ledger.services` and `forms8829.services`.
 
 - Tax years: a "Review" column and a button on the change page lead to the year-end review,
-  whose views (`forms8829.admin_views`) are mounted by `TaxYearAdmin.get_urls` under
+  whose views (`review.views`) are mounted by `TaxYearAdmin.get_urls` under
   `<id>/review/` (recompute, file, reopen, PDF, CSV, ZIP).
 - Bills: the review's drill-down filters (`form_line`, `counted`, `has_receipt`), totals of the
   filtered rows per category and form line above the list, the "Copy to the following months"
@@ -24,7 +24,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from forms8829 import review as review_data
 from ledger import services
 from ledger.models import (
     Bill,
@@ -36,6 +35,7 @@ from ledger.models import (
     TaxYearHome,
     capacity_errors,
 )
+from review import page as review_data
 
 
 def money(value) -> str:
@@ -623,7 +623,7 @@ class TaxYearAdmin(OwnedModelAdmin):
         )
 
     def get_urls(self):
-        from forms8829 import admin_views as views
+        from review import views
 
         def wrap(view):
             def wrapper(request, *args, **kwargs):

@@ -1,6 +1,6 @@
 """Server-rendered inline SVG charts for the year-end review (no external script, no library).
 
-Pure presentation: amounts come in already summed (by SQL in `forms8829.review`) and only set
+Pure presentation: amounts come in already summed (by SQL in `review.page`) and only set
 the geometry; floats are used for coordinates, never for money shown to the user. Every piece of
 text is escaped, so the returned markup is safe to embed in a page. Must not import Django.
 """
