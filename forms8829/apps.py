@@ -5,6 +5,3 @@ class Forms8829Config(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "forms8829"
     verbose_name = "Form 8829"
-
-    def ready(self) -> None:
-        from forms8829 import signals  # noqa: F401  (connects the filed-year guard)

@@ -1,7 +1,8 @@
 """What the engine computed, stored per home and year, so the chain and filed years persist.
 
-A row is written by `forms8829.services` only. A filed year's rows never change: later years
-read their stored carry-outs, and a change that would alter them is refused or reported.
+A row is written by `forms8829.filing` only (under the user's lock). A filed year's rows never
+change: later years read their stored carry-outs, and a change that would alter them is refused
+or reported.
 """
 
 from django.conf import settings

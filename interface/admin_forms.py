@@ -1,8 +1,8 @@
 """A read-only admin of the stored forms (what the engine computed, per home and year).
 
-The forms are written by `forms8829.services` only: nobody adds, edits or deletes one here. Each
-user sees their own; a superuser sees all. The year-end review (a view of the tax-year admin) is
-where the forms are read, filed and reopened; each row links there.
+The forms are written by `forms8829.filing` only (under the user's lock): nobody adds, edits or
+deletes one here. Each user sees their own; a superuser sees all. The year-end review (a view of
+the tax-year admin) is where the forms are read, filed and reopened; each row links there.
 """
 
 from django.contrib import admin

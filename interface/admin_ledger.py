@@ -1,7 +1,8 @@
 """Admin for the ledger: where a user keeps their records and does the year-end review.
 
 Every staff user manages their own records (ownership is the permission); a superuser sees all.
-The admin holds no tax arithmetic: it calls `ledger.services` and `forms8829.services`.
+The admin holds no tax arithmetic: it calls `ledger.services`, and every POST is a write batch of
+`forms8829.filing`.
 
 - Tax years: a "Review" column and a button on the change page lead to the year-end review,
   whose views (`review.views`) are mounted by `TaxYearAdmin.get_urls` under
@@ -13,9 +14,13 @@ The admin holds no tax arithmetic: it calls `ledger.services` and `forms8829.ser
 
 from __future__ import annotations
 
+from contextlib import ExitStack, contextmanager
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -24,6 +29,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
 from ledger import services
 from ledger.models import (
     Bill,
@@ -107,35 +113,68 @@ class OwnedAdminMixin:
         return self._may(request, obj)
 
 
+def _write_owners(model_admin, request, object_id=None) -> list[int]:
+    """Whose ledgers a POST writes to: the edited record's owner, the owner chosen on the form
+    (a superuser's), the owners of the records an action was run on; else the user's own."""
+    model = model_admin.model
+    owners: set[int] = set()
+    pks = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+    if object_id is not None:
+        pks.append(object_id)
+    pks = [pk for pk in pks if str(pk).isdigit()]
+    if pks:
+        owners |= set(model.objects.filter(pk__in=pks).values_list("owner_id", flat=True))
+    chosen = request.POST.get("owner", "")
+    if chosen.isdigit() and model_admin._sees_all(request):
+        owners.add(int(chosen))
+    return sorted(owners) or [request.user.pk]
+
+
+@contextmanager
+def _write_batch(owner_ids: list[int]):
+    with transaction.atomic(), ExitStack() as stack:
+        for owner_id in owner_ids:  # in order: two batches never wait on each other crosswise
+            stack.enter_context(ledger_write(owner=owner_id))
+        yield
+
+
 class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
-    """Saves and deletes that a filed year refuses come back as a message; nothing changes."""
+    """Every POST that can write (a form with its inlines, a delete, an action, a history
+    revert) is one write batch of the owner's ledger (`forms8829.filing.ledger_write`): a change
+    that would alter a filed year is refused as a whole, with a message; nothing changes."""
 
     def _refused(self, request, exc: ValidationError):
+        # The view may have queued "saved successfully"; the batch was rolled back, so drop it.
+        for _ in messages.get_messages(request):
+            pass
         self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def _batched(self, request, view, *args, object_id=None):
+        if request.method != "POST":
+            return view(*args)
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:  # raised by a write-time guard after form validation
+            with _write_batch(_write_owners(self, request, object_id)):
+                return view(*args)
+        except YearFiledError as exc:
             return self._refused(request, exc)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        parent = super().changeform_view
+        args = (request, object_id, form_url, extra_context)
+        return self._batched(request, parent, *args, object_id=object_id)
 
     def delete_view(self, request, object_id, extra_context=None):
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except ValidationError as exc:
-            return self._refused(request, exc)
-
-    def delete_queryset(self, request, queryset):
-        # One by one, so each row passes the same guards as a single delete.
-        for obj in queryset:
-            obj.delete()
+        parent, args = super().delete_view, (request, object_id, extra_context)
+        return self._batched(request, parent, *args, object_id=object_id)
 
     def changelist_view(self, request, extra_context=None):
-        try:
-            return super().changelist_view(request, extra_context)
-        except ValidationError as exc:
-            return self._refused(request, exc)
+        return self._batched(request, super().changelist_view, request, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        parent = super().history_form_view
+        args = (request, object_id, version_id, extra_context)
+        return self._batched(request, parent, *args, object_id=object_id)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -528,19 +567,14 @@ class BillAdmin(OwnedModelAdmin):
         """Upload a CSV, preview the dry run, then confirm: `ledger.bill_import`."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        try:
-            from ledger.bill_import import bills_import_csv
-        except ImportError:
-            bills_import_csv = None
         form = BillImportForm(request.POST or None, request.FILES or None)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Import bills (CSV)",
             "form": form,
-            "available": bills_import_csv is not None,
         }
-        if request.method == "POST" and bills_import_csv is not None and form.is_valid():
+        if request.method == "POST" and form.is_valid():
             confirm = "confirm" in request.POST
             try:
                 text = form.csv_text()
@@ -549,7 +583,11 @@ class BillAdmin(OwnedModelAdmin):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                report = bills_import_csv(owner=request.user, data=text, dry_run=not confirm)
+                try:
+                    report = bills_csv_import(owner=request.user, data=text, dry_run=not confirm)
+                except YearFiledError as exc:
+                    form.add_error(None, exc)
+                    return TemplateResponse(request, "admin/ledger/bill/import.html", context)
                 if confirm and report.ok:
                     skipped = len(report.duplicates)
                     self.message_user(
@@ -591,7 +629,7 @@ class TaxYearAdmin(OwnedModelAdmin):
     list_display = ("year", "filing_status", "itemizes", "filed", "filed_at", "review_link")
     list_filter = ("filed", "filing_status", "itemizes")
     inlines = [TaxYearHomeInline]
-    # Filing and reopening are actions with their own checks (forms8829.services), not a checkbox.
+    # Filing and reopening are actions with their own checks (forms8829.filing), not a checkbox.
     readonly_fields = ("filed", "filed_at")
     fieldsets = (
         (None, {"fields": ("owner", "year", "filing_status", "itemizes", "filed", "filed_at")}),
@@ -615,6 +653,11 @@ class TaxYearAdmin(OwnedModelAdmin):
         first = dict(fieldsets[0][1])
         first["fields"] = tuple(f for f in first["fields"] if f != "owner")
         return ((None, first), *fieldsets[1:])
+
+    def save_model(self, request, obj, form, change):
+        # A form or a history revert edits the year's inputs, never its filing state.
+        filing_state_keep(obj)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Review")
     def review_link(self, obj):

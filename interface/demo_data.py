@@ -1,7 +1,7 @@
 """A realistic demo ledger for the user `demo`, loaded by `manage.py demo`.
 
 The ledger is built as a `homeoffice-ledger/1` document and loaded through
-`ledger.ledger_file.ledger_import(replace=True)`, so the demo exercises the same path as a user's
+`forms8829.filing.ledger_file_import(replace=True)`, so the demo exercises the same path as a user's
 own file and loading it again leaves the same data. A few small, real receipt files (PDF made with
 reportlab, PNG made with Pillow, both in memory) are then attached through
 `ledger.services.receipt_create`.
@@ -27,7 +27,8 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 from reportlab.pdfgen import canvas
 
-from ledger.ledger_file import FORMAT, ImportSummary, ledger_import
+from forms8829.filing import ledger_file_import, ledger_write, tax_year_reopen
+from ledger.ledger_file import FORMAT, ImportSummary
 from ledger.models import Bill, TaxYear
 from ledger.services import receipt_create
 
@@ -418,9 +419,11 @@ def demo_load() -> DemoLoadResult:
     user.set_password(DEMO_PASSWORD)
     user.save()
     # A visitor may have filed demo years in the admin; a reset starts them over, open.
-    TaxYear.objects.owned_by(user).filter(filed=True).update(filed=False, filed_at=None)
-    summary = ledger_import(owner=user, data=demo_ledger(), replace=True)
-    for home, paid_on, payee, name, make, lines in RECEIPTS:
-        bill = Bill.objects.owned_by(user).get(home__key=home, paid_on=paid_on, payee=payee)
-        receipt_create(bill=bill, file=ContentFile(make(lines), name=name), original_name=name)
+    for tax_year in TaxYear.objects.owned_by(user).filter(filed=True):
+        tax_year_reopen(tax_year=tax_year, reason="The demo ledger was reset")
+    summary = ledger_file_import(owner=user, data=demo_ledger(), replace=True)
+    with ledger_write(owner=user):
+        for home, paid_on, payee, name, make, lines in RECEIPTS:
+            bill = Bill.objects.owned_by(user).get(home__key=home, paid_on=paid_on, payee=payee)
+            receipt_create(bill=bill, file=ContentFile(make(lines), name=name), original_name=name)
     return DemoLoadResult(user=user, user_created=created, summary=summary, receipts=len(RECEIPTS))

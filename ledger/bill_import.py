@@ -9,12 +9,12 @@ doubled. A dry run checks everything and returns the bills the file would create
 
 Cells are read by `ledger.resources.BillResource` (django-import-export's widgets) and each bill
 passes the model's field validation and `Bill.clean()`, so the rules are those of the admin and
-the API (a filed year's bills cannot change, mortgage interest is never direct, ...).
+the API (mortgage interest is never direct, ...). Filed years are the caller's write batch's to
+check (`forms8829.filing.ledger_write`), once for the whole import.
 
-Fast by construction: the queries do not grow with the rows. The owner's homes, filed years and
-the bills the file could repeat are fetched once; every row is checked in Python; the bills and
-their "+" history records are inserted in bulk (one INSERT per batch); the filed-year guard runs
-once. No tax arithmetic here.
+Fast by construction: the queries do not grow with the rows. The owner's homes and the bills the
+file could repeat are fetched once; every row is checked in Python; the bills and their "+"
+history records are inserted in bulk (one INSERT per batch). No tax arithmetic here.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from forms8829.services import filed_years, filed_years_guard
 from ledger.models import Bill
 from ledger.resources import COLUMNS, REQUIRED_COLUMNS, BillResource, duplicate_key
 
@@ -100,7 +99,6 @@ def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
     resource = BillResource(owner=owner)
     read = [(line, *resource.read_bill(cells)) for line, cells in records]
     existing = _existing_bills(owner, [bill for _, bill, problems in read if not problems])
-    filed = filed_years(owner=owner)
 
     seen: dict[tuple, int] = {}
     duplicates: list[BillImportDuplicate] = []
@@ -116,7 +114,7 @@ def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
                 duplicates.append(_repeats_line(line, seen[key]))
                 continue
             seen[key] = line
-        _check(bill, problems, filed)
+        _check(bill, problems)
         if problems:
             errors.extend(
                 BillImportProblem(line, column, message)
@@ -147,8 +145,6 @@ def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
                 default_user=owner,
                 default_change_reason="Imported from CSV",
             )
-            # bulk_create sends no post_save, so the guard of forms8829.signals runs once here.
-            filed_years_guard(owner_id=owner.pk)
     except IntegrityError as exc:  # a concurrent change; the checks above mirror the constraints
         problem = BillImportProblem(None, None, f"The import failed; nothing was saved: {exc}")
         return BillImportReport(dry_run=False, rows=rows, errors=[problem], duplicates=duplicates)
@@ -172,14 +168,14 @@ def _existing_bills(owner, bills: list[Bill]) -> dict[tuple, int]:
     return existing
 
 
-def _check(bill: Bill, problems: dict[str | None, list[str]], filed: set[int]) -> None:
+def _check(bill: Bill, problems: dict[str | None, list[str]]) -> None:
     """Add to `problems` what the model's `full_clean()` would say, without its per-row queries.
 
     The field validators run as in `full_clean()` except on `home` and `owner`, whose validation
     is a query each: the home was found among the owner's homes, and the owner is the importer.
-    `Bill.clean()` is handed the owner's filed years, fetched once, instead of querying them; its
-    owner check reads the home already loaded. The check constraints are not queried row by row: the
-    validators and `clean()` cover each of them, and the database still enforces them.
+    `Bill.clean()`'s owner check reads the home already loaded. The check constraints are not
+    queried row by row: the validators and `clean()` cover each of them, and the database still
+    enforces them.
     """
     found: dict = {}
     try:
@@ -187,7 +183,7 @@ def _check(bill: Bill, problems: dict[str | None, list[str]], filed: set[int]) -
     except ValidationError as exc:
         found = exc.update_error_dict(found)
     try:
-        bill.clean(filed_years=filed)
+        bill.clean()
     except ValidationError as exc:
         found = exc.update_error_dict(found)
     if found:

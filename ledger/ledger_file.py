@@ -39,7 +39,6 @@ from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from ledger.models import (
     Bill,
@@ -199,6 +198,9 @@ class ImportSummary:
     receipts: int = 0
     # Receipts the file listed but the import was asked to leave out.
     receipts_left_out: int = 0
+    # Years the file marks filed. They are saved open; the caller files them once the import
+    # is in (`forms8829.imports`), which computes and freezes their forms.
+    years_to_file: tuple[int, ...] = ()
 
     def __str__(self) -> str:
         def n(count: int, word: str, plural: str | None = None) -> str:
@@ -874,11 +876,14 @@ def _write_bills(owner, bills: list[_Record], homes: dict[str, Home], errors: _E
 
 def _write_tax_years(
     owner, tax_years: list[_Record], homes: dict[str, Home], errors: _Errors
-) -> None:
+) -> list[int]:
+    """Saves every year open; returns the years the file marks filed (the caller files them)."""
+    to_file = []
     for record in tax_years:
         record.instance.owner = owner
-        # A filed year is locked: save it open, add its homes, then mark it filed.
-        filed, record.instance.filed = record.instance.filed, False
+        if record.instance.filed:
+            to_file.append(record.instance.year)
+        record.instance.filed, record.instance.filed_at = False, None
         if _check(record, TAX_YEAR_FIELDS, errors):
             _save(record, errors)
         for child in record.children["homes"]:
@@ -890,10 +895,7 @@ def _write_tax_years(
                 child.instance.tax_year = record.instance
             if _check(child, TAX_YEAR_HOME_FIELDS, errors) and home and record.saved:
                 _save(child, errors)
-        if filed and record.saved:
-            record.instance.filed = True
-            record.instance.filed_at = timezone.now()
-            record.instance.save(update_fields=["filed", "filed_at", "updated_at"])
+    return to_file
 
 
 def _stored_receipt_files(owner, shas: set[str]) -> dict[str, _ReceiptSource]:
@@ -1042,8 +1044,8 @@ def ledger_import(
     (office areas in use at the same time within the home's area, filed years) see the earlier
     ones; any error rolls the whole transaction back. With `replace`, the owner's existing ledger
     (homes, bills, receipts, tax years) is deleted first, in the same transaction; without it, a
-    home key or a tax year the owner already has is an error. Tax years are created last, and a
-    filed year is marked filed only after its homes are in.
+    home key or a tax year the owner already has is an error. Tax years are created last, all
+    open: `ImportSummary.years_to_file` lists those the file marks filed, for the caller to file.
 
     Receipts come last, once everything else is in: their files from `files` (the archive's, see
     `ledger.ledger_archive`) or, without, files the owner already stores with the same SHA-256;
@@ -1088,26 +1090,14 @@ def _ledger_import(
     if not without_receipts:
         # Before `replace` deletes the owner's receipts: their files can be reused.
         _receipts_check(owner=owner, entries=entries, files=files, errors=errors)
-    if replace:
-        filed = sorted(
-            TaxYear.objects.owned_by(owner).filter(filed=True).values_list("year", flat=True)
-        )
-        if filed:
-            years = ", ".join(str(year) for year in filed)
-            errors.add(
-                (),
-                f"Your ledger cannot be replaced: tax year{'s' if len(filed) > 1 else ''} "
-                f"{years} {'are' if len(filed) > 1 else 'is'} filed. Reopen "
-                f"{'them' if len(filed) > 1 else 'it'} first.",
-            )
-            raise LedgerFileError(errors.messages())
+    if replace:  # a filed year cannot go: the caller's write batch refuses the whole import
         _ledger_delete(owner=owner)
     else:
         _conflicts(owner=owner, homes=homes, tax_years=tax_years, errors=errors)
 
     saved_homes = _write_homes(owner, homes, errors)
     _write_bills(owner, bills, saved_homes, errors)
-    _write_tax_years(owner, tax_years, saved_homes, errors)
+    years_to_file = _write_tax_years(owner, tax_years, saved_homes, errors)
     if errors:
         raise LedgerFileError(errors.messages())
     receipts = 0
@@ -1124,4 +1114,5 @@ def _ledger_import(
         replaced=replace,
         receipts=receipts,
         receipts_left_out=len(entries) if without_receipts else 0,
+        years_to_file=tuple(sorted(years_to_file)),
     )

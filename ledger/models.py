@@ -1,23 +1,24 @@
 """The ledger: homes, office areas, improvements, bills and receipts, tax years, by year.
 
 Models hold data and the validation of one record (`clean`) plus database constraints where they
-fit. Writes that touch several rows, and checks that need other records (a filed year), live in
-`ledger.services`; reads that aggregate live in `ledger.selectors`. No tax arithmetic here.
+fit. Writes that touch several rows live in `ledger.services`. The filed-year rule is not here:
+every write batch passes it once, in `forms8829.filing`. No tax arithmetic here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
-from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from ledger.fields import home_key_from_name, home_key_prefix
 from ledger.storage import receipt_storage
 
 ZERO = Decimal("0.00")
@@ -47,16 +48,9 @@ class Owned(models.Model):
     class Meta:
         abstract = True
 
-    # Saves and deletes run in a transaction so that a check made after the write (the filed-year
-    # guard in forms8829.signals) rolls the write back even in autocommit mode.
     def save(self, *args, **kwargs):
         self._inherit_owner()
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            return super().delete(*args, **kwargs)
+        super().save(*args, **kwargs)
 
     def _inherit_owner(self) -> None:
         if self.owner_from and not self.owner_id and getattr(self, f"{self.owner_from}_id"):
@@ -175,15 +169,34 @@ class Home(Owned):
 
     def save(self, *args, **kwargs):
         if not self.key:
-            self.key = slugify(self.name)[:50] or "home"
+            self.key = home_key_from_name(self.name, self.keys_taken())
         super().save(*args, **kwargs)
+
+    def keys_taken(self) -> set[str]:
+        """The owner's other homes' keys that this key, or a key made from this name, could
+        collide with (one query)."""
+        similar = Q(key__startswith=home_key_prefix(self.name)) | Q(key=self.key)
+        return set(
+            Home.objects.filter(similar, owner_id=self.owner_id)
+            .exclude(pk=self.pk)
+            .values_list("key", flat=True)
+        )
 
     @property
     def is_owned(self) -> bool:
         return self.ownership == self.Ownership.OWN
 
-    def clean(self) -> None:
+    def clean(self, *, keys_taken: Collection[str] | None = None) -> None:
+        """A blank key is made from the name (`ledger.fields.home_key_from_name`); a key the
+        owner already uses is refused. `keys_taken`: the owner's other keys, when a bulk caller
+        fetched them (else a query)."""
         errors: dict[str, str] = {}
+        if self.owner_id:
+            taken = self.keys_taken() if keys_taken is None else keys_taken
+            if not self.key:
+                self.key = home_key_from_name(self.name, taken)
+            elif self.key in taken:
+                errors["key"] = f"You already have a home with the key '{self.key}'."
         if self.occupied_from and self.occupied_to and self.occupied_to < self.occupied_from:
             errors["occupied_to"] = "Move-out date cannot be before the move-in date."
         if self.area_method == self.AreaMethod.ROOMS and not self.total_rooms:
@@ -239,7 +252,8 @@ class OfficeArea(Owned):
     def __str__(self) -> str:
         return f"{self.name} ({self.area} sq ft)"
 
-    def clean(self) -> None:
+    def clean(self, *, siblings: Iterable[OfficeArea] | None = None) -> None:
+        """`siblings`: the home's other areas, when a bulk caller has them (else a query)."""
         errors: dict[str, str] = {}
         if self.start and self.end and self.end < self.start:
             errors["end"] = "The end date cannot be before the start date."
@@ -252,10 +266,13 @@ class OfficeArea(Owned):
                     f"({home.total_area} sq ft)."
                 )
             else:
-                siblings = OfficeArea.objects.filter(home_id=self.home_id).exclude(pk=self.pk)
-                errors.update(
-                    capacity_errors(home, [*siblings.only("area", "rooms", "start", "end"), self])
-                )
+                if siblings is None:
+                    siblings = (
+                        OfficeArea.objects.filter(home_id=self.home_id)
+                        .exclude(pk=self.pk)
+                        .only("area", "rooms", "start", "end")
+                    )
+                errors.update(capacity_errors(home, [*siblings, self]))
         if self.home_id and self.home.area_method == Home.AreaMethod.ROOMS and not self.rooms:
             errors["rooms"] = "This home uses the rooms method: give the number of rooms used."
         if errors:
@@ -369,7 +386,7 @@ class Bill(Owned):
             self.tax_year = self.paid_on.year
         super().save(*args, **kwargs)
 
-    def clean(self, *, filed_years: set[int] | None = None) -> None:
+    def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.paid_on:
             self.tax_year = self.paid_on.year
@@ -383,19 +400,6 @@ class Bill(Owned):
             )
         elif self.service_start and self.service_end and self.service_end < self.service_start:
             errors["service_end"] = "The service period cannot end before it starts."
-        if self.owner_id and self.paid_on:
-            years = {self.paid_on.year}
-            if self.pk:
-                years |= set(Bill.objects.filter(pk=self.pk).values_list("tax_year", flat=True))
-            if filed_years is not None:  # fetched once by a bulk caller (the CSV import)
-                filed = sorted(years & filed_years)
-            else:
-                filed = filed_years_among(self.owner_id, years)
-            if filed:
-                errors["paid_on"] = (
-                    f"Tax year {filed[0]} is filed: its bills cannot change. Reopen {filed[0]} "
-                    "to correct it."
-                )
         if errors:
             raise ValidationError(errors)
 
@@ -423,14 +427,6 @@ class Receipt(Owned):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-def filed_years_among(owner_id, years) -> list[int]:
-    return sorted(
-        TaxYear.objects.filter(owner_id=owner_id, year__in=years, filed=True).values_list(
-            "year", flat=True
-        )
-    )
 
 
 class FilingStatus(models.TextChoices):
@@ -483,12 +479,6 @@ class TaxYear(Owned):
 
     def __str__(self) -> str:
         return str(self.year)
-
-    def clean(self) -> None:
-        if self.pk and TaxYear.objects.filter(pk=self.pk, filed=True).exists() and self.filed:
-            raise ValidationError(
-                f"Tax year {self.year} is filed: its inputs cannot change. Reopen it first."
-            )
 
     @property
     def first_day(self) -> dt.date:
@@ -565,21 +555,24 @@ class TaxYearHome(Owned):
     def __str__(self) -> str:
         return f"{self.tax_year_id and self.tax_year.year}: {self.home_id and self.home.name}"
 
-    def clean(self) -> None:
+    def clean(self, *, others: Iterable[TaxYearHome] | None = None) -> None:
+        """`others`: the tax year's other homes, when a bulk caller has them (else a query)."""
         if self.home_id and self.owner_id and self.home.owner_id != self.owner_id:
             raise ValidationError({"home": "Choose one of your own homes."})
-        if self.tax_year_id and self.tax_year.filed:
-            raise ValidationError(
-                f"Tax year {self.tax_year.year} is filed: its inputs cannot change; reopen it."
-            )
         if self.tax_year_id and self.method == self.Method.SIMPLIFIED:
-            others = TaxYearHome.objects.filter(
-                tax_year_id=self.tax_year_id, method=self.Method.SIMPLIFIED
-            ).exclude(pk=self.pk)
-            if others.exists():
+            if others is None:
+                others = (
+                    TaxYearHome.objects.filter(
+                        tax_year_id=self.tax_year_id, method=self.Method.SIMPLIFIED
+                    )
+                    .exclude(pk=self.pk)
+                    .select_related("home")
+                )
+            simplified = [other for other in others if other.method == self.Method.SIMPLIFIED]
+            if simplified:
                 raise ValidationError(
                     {
                         "method": "The simplified method may be used for one home a year only; "
-                        f"{others.first().home} already uses it in {self.tax_year.year}."
+                        f"{simplified[0].home} already uses it in {self.tax_year.year}."
                     }
                 )

@@ -19,7 +19,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models.functions import ExtractMonth
 
-from ledger.models import Bill, Receipt, filed_years_among
+from ledger.models import Bill, Receipt
 
 # Receipt types accepted, decided by the file's content (magic bytes), never by its name.
 RECEIPT_TYPES = {
@@ -130,18 +130,9 @@ def _is_month_end(day: dt.date) -> bool:
 def bills_copy_to_following_months(*, bills: list[Bill]) -> list[Bill]:
     """Copy each recurring bill to every later month of its year that has no bill from the same
     payee: same day of month (clipped to the month's end), service period shifted as many months.
-    All or nothing; a filed year is refused."""
+    All or nothing. A write batch: the caller runs it in `forms8829.filing.ledger_write`."""
     bills = sorted(bills, key=lambda b: (b.paid_on, b.pk))
-    by_owner: dict[int, set[int]] = {}
-    for bill in bills:
-        by_owner.setdefault(bill.owner_id, set()).add(bill.tax_year)
-    for owner_id, years in by_owner.items():
-        filed = filed_years_among(owner_id, years)
-        if filed:
-            raise ValidationError(
-                f"Tax year {filed[0]} is filed: no bill can be added to it. Reopen {filed[0]} "
-                "first (Tax years → review → Reopen), or copy bills of an open year."
-            )
+    by_owner = {bill.owner_id for bill in bills}
     taken = set(
         Bill.objects.filter(
             owner_id__in=by_owner,

@@ -1,7 +1,7 @@
 """The year-end review's data: the forms laid out for display, drill-down targets, what is missing,
 chart data and the carryover chain.
 
-Reads only: the forms come from `forms8829.services` (the engine's stored output, never recomputed
+Reads only: the forms come from `forms8829.chain` (the engine's stored output, never recomputed
 here), the rest are SQL aggregates over the ledger in a constant number of queries whatever the
 number of bills. No tax arithmetic: values are the engine's, formatted for people. Where a bill
 goes on the form is a classification (rules §2, ledger-format §1), kept here so that the review's
@@ -22,17 +22,17 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 
+from forms8829.chain import (
+    FormError,
+    MethodComparison,
+    YearForms,
+    chain_compute,
+    method_comparison,
+)
 from forms8829.periods import Interval, clip, year_interval
 from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET, Line
 from forms8829.rules import UnsupportedYearError, rules_for
 from forms8829.selectors import bill_count_filters, home_business_use
-from forms8829.services import (
-    FormError,
-    MethodComparison,
-    YearForms,
-    chain_refresh,
-    method_comparison,
-)
 from ledger.models import Bill, Home, TaxYear, TaxYearHome
 from review import charts
 
@@ -327,7 +327,7 @@ def year_review(*, tax_year: TaxYear) -> YearReview:
     year = tax_year.year
     review = YearReview(tax_year=tax_year, year=year, forms=None)
     try:
-        chain = chain_refresh(owner=owner)
+        chain = chain_compute(owner=owner)
         current = next(yf for yf in chain if yf.year == year)
         comparisons = {
             c.home_name: c for c in method_comparison(owner=owner, year=year, current=current)

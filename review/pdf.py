@@ -25,8 +25,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from forms8829.chain import YearForms, year_forms
 from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET
-from forms8829.services import YearForms, year_forms
 from ledger.models import Home
 from review.page import attached_statements, form_notes, line_value, money
 

@@ -2,7 +2,7 @@
 package (ZIP: the Form 8829 PDF, that CSV, the forms JSON and every receipt file of the year).
 
 The admin and the REST API both call `bills_behind_lines_csv` and `support_package_zip`; keep
-their signatures. The forms are the chain's (`forms8829.services.year_forms`): a filed year's are
+their signatures. The forms are the chain's (`forms8829.chain.year_forms`): a filed year's are
 its frozen forms. Which bill counts, and how much of a prorated one, is decided by the same
 conditions and the same `prorate` as the engine's inputs (rules §3); no other arithmetic here.
 """
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, F, Value, When
 from django.db.models import CharField as CharType
 
+from forms8829.chain import year_forms
 from forms8829.periods import prorate
 from forms8829.selectors import home_business_use
-from forms8829.services import year_forms
 from ledger.models import Bill, Home, Receipt
 from ledger.services import safe_file_name
 from review.page import COLUMN_A, bill_form_line, counted_q

@@ -1,9 +1,9 @@
 """Admin views of the year-end review: the review page, recompute, file, reopen and downloads.
 
-Mounted by `interface.admin_ledger.TaxYearAdmin.get_urls` behind `admin_site.admin_view` (staff login,
-CSRF). Each view finds the tax year through the model admin's owner-scoped queryset (another
+Mounted by `interface.admin_ledger.TaxYearAdmin.get_urls` behind `admin_site.admin_view` (staff
+login, CSRF). Each view finds the tax year through the model admin's owner-scoped queryset (another
 user's year is a 404) and acts on the year's owner. Thin: the data comes from
-`review.page`, the writes from `forms8829.services`, the files from `pdf`/`support`.
+`review.page`, the writes from `forms8829.filing`, the files from `pdf`/`support`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
-from forms8829.services import chain_refresh, tax_year_file, tax_year_reopen, year_forms
+from forms8829.chain import year_forms
+from forms8829.filing import chain_recompute, tax_year_file, tax_year_reopen
 from review import page as review_data
 from review.support import bills_behind_lines_csv, support_package_zip
 
@@ -81,7 +82,7 @@ def recompute(model_admin, request, object_id):
         return HttpResponseNotAllowed(["POST"])
     tax_year = _tax_year(model_admin, request, object_id, change=True)
     try:
-        chain = chain_refresh(owner=tax_year.owner)
+        chain = chain_recompute(owner=tax_year.owner)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -3,8 +3,8 @@
 `api_exception_handler` is DRF's EXCEPTION_HANDLER (settings.REST_FRAMEWORK). Besides DRF's own
 exceptions it translates what the models and services raise:
 
-- `forms8829.services.YearFiledError` (the filed-year guard, filing a filed year) -> 409 naming
-  the year and how to reopen it through the API;
+- `forms8829.filing.YearFiledError` (a write batch that would alter a filed year, filing a filed
+  year) -> 409 with the year and the URL that reopens it through the API;
 - any other django `ValidationError` (model `clean()`, services, `FormError`) -> 400 with field
   messages (`non_field_errors` for the rest);
 - a delete that a protected foreign key refuses -> 409 saying what still refers to the record;
@@ -18,11 +18,10 @@ write leaves nothing behind. No business rules here: only the mapping to HTTP.
 from __future__ import annotations
 
 import logging
-import re
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, DataError, IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.urls import reverse
 from rest_framework import status
@@ -32,12 +31,9 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
 
-from forms8829.services import YearFiledError
-from ledger.models import TaxYear
+from forms8829.filing import YearFiledError
 
 logger = logging.getLogger(__name__)
-
-_YEAR = re.compile(r"\b(\d{4})\b")
 
 
 def field_errors(exc: DjangoValidationError) -> dict:
@@ -48,23 +44,6 @@ def field_errors(exc: DjangoValidationError) -> dict:
     return errors
 
 
-def reopen_hint(*, owner, year: int | None) -> tuple[str, str | None]:
-    """The sentence that tells an API client how to reopen `year`, and the URL to POST to."""
-    generic = "Reopen the filed year first: POST /api/tax-years/{id}/reopen/ with a reason."
-    if year is None or not getattr(owner, "is_authenticated", False):
-        return generic, None
-    try:
-        tax_year_id = (
-            TaxYear.objects.owned_by(owner).filter(year=year).values_list("id", flat=True).first()
-        )
-    except DatabaseError:  # the refused write left the transaction unusable: no lookup
-        tax_year_id = None
-    if tax_year_id is None:
-        return generic, None
-    url = reverse("api:taxyear-reopen", args=[tax_year_id])
-    return f'To reopen {year} through the API: POST {url} with a "reason".', url
-
-
 class YearFiled(APIException):
     """409: the change touches a filed tax year, which is read-only until reopened."""
 
@@ -72,12 +51,16 @@ class YearFiled(APIException):
     default_code = "year_filed"
     default_detail = "The change touches a filed tax year."
 
-    def __init__(self, *, owner, year: int | None, message: str):
-        hint, url = reopen_hint(owner=owner, year=year)
+    def __init__(self, exc: YearFiledError):
+        url = None
+        hint = "Reopen the filed year first: POST /api/tax-years/{id}/reopen/ with a reason."
+        if exc.tax_year_id is not None:
+            url = reverse("api:taxyear-reopen", args=[exc.tax_year_id])
+            hint = f'To reopen {exc.year} through the API: POST {url} with a "reason".'
         self.detail = {
-            "detail": f"{message} {hint}",
+            "detail": f"{' '.join(exc.messages)} {hint}",
             "code": self.default_code,
-            "year": year,
+            "year": exc.year,
             "reopen_url": url,
         }
 
@@ -104,18 +87,9 @@ class ReferenceNotFound(NotFound):
         super().__init__({field: [f"There is no {model_name} {value} in your ledger."]})
 
 
-def _year_of(message: str) -> int | None:
-    match = _YEAR.search(message)
-    return int(match.group(1)) if match else None
-
-
 def api_exception_handler(exc, context):
-    request = context.get("request")
     if isinstance(exc, YearFiledError):
-        message = " ".join(exc.messages)
-        owner = getattr(request, "user", None)
-        year = getattr(exc, "year", None) or _year_of(message)
-        exc = YearFiled(owner=owner, year=year, message=message)
+        exc = YearFiled(exc)
     elif isinstance(exc, DjangoValidationError):
         set_rollback()
         return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)

@@ -5,11 +5,11 @@ choice, max digits), then the model's own `full_clean()` runs its field validato
 and constraints, so the rules live in one place (`ledger.models`) for the admin, the API and the
 imports. A reference to another record (a bill's home, a receipt's bill, a tax year's home) is
 looked up among the request user's own records only; anything else is answered 404, exactly like
-an id that does not exist. A change that touches a filed year is refused up front with 409 where
-that is cheap to know (a bill's old and new payment year, a tax year and its homes).
+an id that does not exist. A change that touches a filed year is refused with 409 by the view's
+write batch (`forms8829.filing`), after the save and before the commit.
 
-Computed results (forms, comparison, carryovers, depreciation) are serialized from what the
-`forms8829.services` return; there is no tax arithmetic here.
+Computed results (forms, comparison, carryovers, depreciation) are serialized from what
+`forms8829.chain` returns; there is no tax arithmetic here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from forms8829.rules import UnsupportedYearError, rules_for
-from interface.api.exceptions import ReferenceNotFound, YearFiled, field_errors
+from interface.api.exceptions import ReferenceNotFound, field_errors
 from ledger.ledger_file import BILL_FIELDS, HOME_FIELDS, TAX_YEAR_HOME_FIELDS
 from ledger.models import (
     Bill,
@@ -33,7 +33,6 @@ from ledger.models import (
     Receipt,
     TaxYear,
     TaxYearHome,
-    filed_years_among,
 )
 
 READ_ONLY_STAMPS = ("id", "created_at", "updated_at")
@@ -60,23 +59,20 @@ class OwnedRelatedField(serializers.PrimaryKeyRelatedField):
 class CleanModelSerializer(serializers.ModelSerializer):
     """Owner-scoped writes that pass the model's `full_clean()` before anything is saved.
 
-    The owner of a new record is the request user. Subclasses may refuse a change to a filed
-    year up front in `check_filed` (409) and adjust the candidate record in `prepare`.
+    The owner of a new record is the request user. Subclasses may adjust the candidate record in
+    `prepare`. Saving is the view's write batch (`forms8829.filing.ledger_write`), which refuses
+    a change to a filed year (409).
     """
 
     @property
     def user(self):
         return self.context["request"].user
 
-    def check_filed(self, attrs: dict) -> None:
-        """Raise `YearFiled` if the change would touch a filed year (where cheap to know)."""
-
     def prepare(self, instance: Model, attrs: dict) -> None:
         """Last adjustments to the candidate record before `full_clean()`."""
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        self.check_filed(attrs)
         instance = self.instance or self.Meta.model(owner=self.user)
         for name, value in attrs.items():
             setattr(instance, name, value)
@@ -101,12 +97,6 @@ class CleanModelSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return self._save()
-
-
-def _filed(owner, message: str, years) -> None:
-    filed = filed_years_among(owner.pk, {y for y in years if y is not None})
-    if filed:
-        raise YearFiled(owner=owner, year=filed[0], message=message.format(year=filed[0]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,15 +186,6 @@ class BillSerializer(CleanModelSerializer):
         read_only_fields = (*READ_ONLY_STAMPS, "tax_year")
         validators = []
 
-    def check_filed(self, attrs):
-        paid_on = attrs.get("paid_on") or getattr(self.instance, "paid_on", None)
-        years = {paid_on.year if paid_on else None, getattr(self.instance, "tax_year", None)}
-        _filed(
-            self.user,
-            "Tax year {year} is filed: its bills cannot change until it is reopened.",
-            years,
-        )
-
 
 class ReceiptSerializer(serializers.ModelSerializer):
     """A receipt's stored facts. The file itself leaves only through the download endpoint."""
@@ -283,15 +264,6 @@ class TaxYearSerializer(CleanModelSerializer):
             raise serializers.ValidationError(f"You already have the tax year {value}.")
         return value
 
-    def check_filed(self, attrs):
-        if self.instance is not None and self.instance.filed:
-            year = self.instance.year
-            raise YearFiled(
-                owner=self.user,
-                year=year,
-                message=f"Tax year {year} is filed: its inputs cannot change.",
-            )
-
 
 class TaxYearHomeSerializer(CleanModelSerializer):
     tax_year = OwnedRelatedField(queryset=TaxYear.objects.all())
@@ -302,12 +274,6 @@ class TaxYearHomeSerializer(CleanModelSerializer):
         fields = ("id", "tax_year", *TAX_YEAR_HOME_FIELDS, "created_at", "updated_at")
         read_only_fields = READ_ONLY_STAMPS
         validators = []
-
-    def check_filed(self, attrs):
-        years = {getattr(attrs.get("tax_year"), "year", None)}
-        if self.instance is not None:
-            years.add(self.instance.tax_year.year)
-        _filed(self.user, "Tax year {year} is filed: its homes' inputs cannot change.", years)
 
 
 class ReopenSerializer(serializers.Serializer):
@@ -408,7 +374,7 @@ class LedgerFileErrorsSerializer(serializers.Serializer):
 
 
 # --------------------------------------------------------------------------------------------
-# Computed results (documented shapes; the values come from forms8829.services)
+# Computed results (documented shapes; the values come from forms8829.chain)
 
 
 class FormOutputSerializer(serializers.Serializer):

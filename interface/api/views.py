@@ -4,7 +4,8 @@ Every view requires login (settings.REST_FRAMEWORK) and reads only the request u
 `get_queryset` starts from `owned_by(request.user)`, so another user's record is a 404 like one
 that does not exist. Views are thin: serializers validate (the models' `full_clean()`), the
 `ledger.services`, `ledger.bill_import`, `ledger.ledger_file`, `ledger.ledger_archive` and
-`forms8829.services` do the work, and `interface.api.exceptions` turns refusals into 400/404/409.
+`forms8829.chain` and `forms8829.filing` (every write is one of its batches) do the work, and
+`interface.api.exceptions` turns refusals into 400/404/409.
 Lists use a constant number of queries whatever the row count (select_related/prefetch_related),
 and end their ordering with `id`. No tax arithmetic here.
 """
@@ -31,17 +32,24 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView, set_rollback
 
-from forms8829 import services as form_services
+from forms8829 import chain
+from forms8829.filing import (
+    bills_csv_import,
+    ledger_archive_restore,
+    ledger_file_import,
+    ledger_write,
+    tax_year_file,
+    tax_year_reopen,
+)
 from forms8829.rules import UnsupportedYearError, rules_for
 from interface.api import filters
 from interface.api import serializers as s
-from interface.api.exceptions import Conflict, YearFiled
+from interface.api.exceptions import Conflict
 from interface.api.schema import YEAR_PARAMETER, errors, resource_schema
 from interface.views import receipt_response
 from ledger import services
-from ledger.bill_import import bills_import_csv
-from ledger.ledger_archive import is_ledger_archive, ledger_archive_export, ledger_archive_import
-from ledger.ledger_file import LedgerFileError, ledger_export, ledger_import
+from ledger.ledger_archive import is_ledger_archive, ledger_archive_export
+from ledger.ledger_file import LedgerFileError, ledger_export
 from ledger.models import (
     Bill,
     Home,
@@ -50,7 +58,6 @@ from ledger.models import (
     Receipt,
     TaxYear,
     TaxYearHome,
-    filed_years_among,
 )
 from ledger.resources import BillResource
 from review.support import support_package_zip
@@ -122,21 +129,19 @@ class OwnedModelViewSet(viewsets.ModelViewSet):
             queryset = queryset.prefetch_related(*self.prefetch)
         return queryset.order_by(*self.ordering)
 
+    # Each write is one batch of the user's ledger: the filed-year rule is checked once, under
+    # the user's lock, and the stored forms are refreshed in the same transaction.
     def perform_create(self, serializer):
-        with transaction.atomic():
+        with ledger_write(owner=self.request.user):
             serializer.save()
 
     def perform_update(self, serializer):
-        with transaction.atomic():
+        with ledger_write(owner=self.request.user):
             serializer.save()
 
-    def check_destroy(self, instance) -> None:
-        """Raise `YearFiled` if deleting the record would touch a filed year (where cheap)."""
-
     def perform_destroy(self, instance):
-        self.check_destroy(instance)
         instance._history_user = self.request.user
-        with transaction.atomic():
+        with ledger_write(owner=self.request.user):
             instance.delete()
 
 
@@ -207,7 +212,7 @@ class HomeViewSet(HistoryMixin, OwnedModelViewSet):
     def depreciation(self, request, pk=None):
         """The home's depreciation by year (line 42 allowable, what line 33 allowed)."""
         home = self.get_object()
-        ledger = form_services.depreciation_ledger(owner=request.user, home=home)
+        ledger = chain.depreciation_ledger(owner=request.user, home=home)
         return Response(s.DepreciationLedgerSerializer(ledger).data)
 
 
@@ -233,14 +238,6 @@ class ImprovementViewSet(OwnedModelViewSet):
     ordering_fields = ("home", "placed_in_service", "cost", "id")
 
 
-def _bill_filed_check(user, bill: Bill) -> None:
-    filed = filed_years_among(user.pk, {bill.tax_year})
-    if filed:
-        raise YearFiled(
-            owner=user, year=filed[0], message=f"Tax year {filed[0]} is filed: its bills are kept."
-        )
-
-
 @resource_schema("bills", s.BillSerializer)
 class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
     """Bills paid for a home; a bill belongs to the tax year of its payment date."""
@@ -252,9 +249,6 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
     ordering = ("-paid_on", "-id")
     ordering_fields = ("paid_on", "amount", "payee", "category", "created_at", "id")
     file_actions = ("export_csv",)
-
-    def check_destroy(self, instance):
-        _bill_filed_check(self.request.user, instance)
 
     @extend_schema(
         tags=["bills"],
@@ -298,7 +292,7 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
                     {"file": [f"The CSV is {upload.size:,} bytes; the limit is {CSV_MAX_BYTES:,}."]}
                 )
             data = upload.read()
-        report = bills_import_csv(owner=request.user, data=data, dry_run=dry_run)
+        report = bills_csv_import(owner=request.user, data=data, dry_run=dry_run)
         body = s.BillImportReportSerializer(report).data
         if not report.ok:
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
@@ -365,9 +359,10 @@ class ReceiptViewSet(FileResponseMixin, OwnedModelViewSet):
                 },
                 extra={"existing_receipt": existing.pk},
             )
-        receipt = services.receipt_create(
-            bill=bill, file=file, original_name=file.name, allow_duplicate=True
-        )
+        with ledger_write(owner=request.user):
+            receipt = services.receipt_create(
+                bill=bill, file=file, original_name=file.name, allow_duplicate=True
+            )
         return Response(s.ReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
 
     @staticmethod
@@ -420,14 +415,6 @@ class TaxYearViewSet(HistoryMixin, OwnedModelViewSet):
     ordering = ("-year", "id")
     ordering_fields = ("year", "id")
 
-    def check_destroy(self, instance):
-        if instance.filed:
-            raise YearFiled(
-                owner=self.request.user,
-                year=instance.year,
-                message=f"Tax year {instance.year} is filed and cannot be deleted.",
-            )
-
     @extend_schema(
         tags=["tax years"],
         request=None,
@@ -439,7 +426,7 @@ class TaxYearViewSet(HistoryMixin, OwnedModelViewSet):
     def file(self, request, pk=None):
         tax_year = self.get_object()
         tax_year._history_user = request.user
-        form_services.tax_year_file(tax_year=tax_year)
+        tax_year_file(tax_year=tax_year)
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
@@ -455,7 +442,7 @@ class TaxYearViewSet(HistoryMixin, OwnedModelViewSet):
         body = s.ReopenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         tax_year._history_user = request.user
-        form_services.tax_year_reopen(tax_year=tax_year, reason=body.validated_data["reason"])
+        tax_year_reopen(tax_year=tax_year, reason=body.validated_data["reason"])
         return Response(self.get_serializer(self.get_object()).data)
 
 
@@ -469,15 +456,6 @@ class TaxYearHomeViewSet(OwnedModelViewSet):
     select = ("tax_year",)
     ordering = ("tax_year_id", "home_id", "id")
     ordering_fields = ("tax_year", "home", "id")
-
-    def check_destroy(self, instance):
-        if instance.tax_year.filed:
-            year = instance.tax_year.year
-            raise YearFiled(
-                owner=self.request.user,
-                year=year,
-                message=f"Tax year {year} is filed: its homes' inputs cannot change.",
-            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -514,7 +492,7 @@ class FormsYearView(APIView):
     )
     def get(self, request, year: int):
         tax_year_of(request.user, year)
-        result = form_services.year_forms(owner=request.user, year=year)
+        result = chain.year_forms(owner=request.user, year=year)
         return Response([form_output(form, result.warnings) for form in result.forms])
 
 
@@ -533,7 +511,7 @@ class FormHomeView(APIView):
         tax_year_of(request.user, year)
         if not Home.objects.owned_by(request.user).filter(pk=home_id).exists():
             raise NotFound(f"There is no home {home_id} in your ledger.")
-        result = form_services.year_forms(owner=request.user, year=year)
+        result = chain.year_forms(owner=request.user, year=year)
         form = next((f for f in result.forms if f.home_id == home_id), None)
         if form is None:
             raise NotFound(f"Home {home_id} has no Form 8829 in {year} (no business use).")
@@ -550,7 +528,7 @@ class MethodComparisonView(APIView):
     )
     def get(self, request, year: int):
         tax_year_of(request.user, year)
-        comparisons = form_services.method_comparison(owner=request.user, year=year)
+        comparisons = chain.method_comparison(owner=request.user, year=year)
         return Response(s.MethodComparisonSerializer(comparisons, many=True).data)
 
 
@@ -562,8 +540,8 @@ class CarryoverChainView(APIView):
         responses={200: s.ChainYearSerializer(many=True), **errors(400, 401)},
     )
     def get(self, request):
-        chain = form_services.chain_refresh(owner=request.user)
-        return Response(s.ChainYearSerializer(chain, many=True).data)
+        years = chain.chain_compute(owner=request.user)
+        return Response(s.ChainYearSerializer(years, many=True).data)
 
 
 class SupportPackageView(FileResponseMixin, APIView):
@@ -693,9 +671,9 @@ class LedgerImportView(APIView):
             )
         try:
             if archive is not None:
-                summary = ledger_archive_import(owner=request.user, data=archive, replace=replace)
+                summary = ledger_archive_restore(owner=request.user, data=archive, replace=replace)
             else:
-                summary = ledger_import(
+                summary = ledger_file_import(
                     owner=request.user,
                     data=data,
                     replace=replace,

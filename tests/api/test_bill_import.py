@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from forms8829.services import YearFiledError, tax_year_file
+from forms8829.filing import YearFiledError, bills_csv_import, tax_year_file
 from ledger.bill_import import BATCH_SIZE, bills_import_csv
 from ledger.models import Bill
-from tests.factories import BillFactory, HomeFactory
+from tests.factories import BillFactory, HomeFactory, TaxYearFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -167,12 +167,20 @@ def test_short_rows_and_optional_columns_may_be_left_out(user, homes):
     assert Bill.objects.get().scope == "indirect"
 
 
-def test_a_bill_in_a_filed_year_is_a_row_error(user, ledger):
+def test_a_bill_in_a_filed_year_refuses_the_import_and_its_preview(user, ledger):
     tax_year_file(tax_year=ledger["tax_year"])
     data = csv(f"{ledger['home'].key},2024-05-01,A,utilities,1,,,,,")
-    report = bills_import_csv(owner=user, data=data, dry_run=False)
-    assert [(e.line, e.column) for e in report.errors] == [(2, "paid_on")]
-    assert "Tax year 2024 is filed" in report.errors[0].message
+    for dry_run in (True, False):
+        with pytest.raises(YearFiledError, match="Tax year 2024 is filed") as refused:
+            bills_csv_import(owner=user, data=data, dry_run=dry_run)
+        assert refused.value.year == 2024
+    assert not Bill.objects.filter(payee="A").exists()
+
+
+def test_a_preview_saves_nothing_and_says_what_the_import_would_create(user, homes):
+    report = bills_csv_import(owner=user, data=bills_csv(homes[0], 5, 2024), dry_run=True)
+    assert report.dry_run and report.ok and report.created == 0 and len(report.rows) == 5
+    assert not Bill.objects.exists() and not Bill.history.exists()
 
 
 def test_another_users_home_is_unknown(user, other_user):
@@ -215,8 +223,8 @@ def test_the_queries_do_not_grow_with_the_rows(user, homes):
     elm, cabin = homes
     BillFactory(home=elm, paid_on=dt.date(2023, 6, 1))  # existing bills to check repeats against
     BillFactory(home=cabin, paid_on=dt.date(2024, 6, 1))
-    assert len(import_sql(user, bills_csv(elm, 10, 2023), dry_run=True)) == 3
-    assert len(import_sql(user, bills_csv(cabin, 200, 2024), dry_run=True)) == 3
+    assert len(import_sql(user, bills_csv(elm, 10, 2023), dry_run=True)) == 2  # homes, repeats
+    assert len(import_sql(user, bills_csv(cabin, 200, 2024), dry_run=True)) == 2
 
     ten = import_sql(user, bills_csv(elm, 10, 2023), dry_run=False)
     two_hundred = import_sql(user, bills_csv(cabin, 200, 2024), dry_run=False)
@@ -227,8 +235,8 @@ def test_the_queries_do_not_grow_with_the_rows(user, homes):
     history = Bill.history.model
     assert inserts(ten) == insert_batches(Bill, 10) + insert_batches(history, 10) == 2
     assert inserts(two_hundred) == insert_batches(Bill, 200) + insert_batches(history, 200)
-    # homes, filed years, bills to repeat, savepoint, filed-year guard, release
-    assert len(ten) - inserts(ten) == len(two_hundred) - inserts(two_hundred) == 6
+    # homes, bills to repeat, savepoint, release
+    assert len(ten) - inserts(ten) == len(two_hundred) - inserts(two_hundred) == 4
     assert Bill.objects.owned_by(user).count() == 212
 
 
@@ -250,19 +258,35 @@ def test_imported_bills_have_their_creation_in_the_history(user, homes):
         assert bill.created_at is not None and bill.updated_at is not None
 
 
-def test_the_filed_year_guard_runs_once_and_its_refusal_saves_nothing(user, homes, monkeypatch):
+def test_the_filed_year_check_runs_once_and_its_refusal_saves_nothing(user, homes, monkeypatch):
+    from forms8829 import filing
+
+    tax_year_file(tax_year=TaxYearFactory(owner=user, year=2023))
     calls = []
+    check = filing._check
 
-    def refuse(*, owner_id):
-        calls.append(owner_id)
-        raise YearFiledError("Tax year 2023 is filed.", year=2023)
+    def counted(*args):
+        calls.append(args[0])
+        return check(*args)
 
-    monkeypatch.setattr("ledger.bill_import.filed_years_guard", refuse)
-    with pytest.raises(YearFiledError):
-        bills_import_csv(owner=user, data=bills_csv(homes[0], 20, 2024), dry_run=False)
+    monkeypatch.setattr(filing, "_check", counted)
+    data = bills_csv(homes[0], 20, 2024) + "\n" + f"{homes[0].key},2023-03-01,Late,utilities,5,,,,,"
+    with pytest.raises(YearFiledError, match="2023"):
+        bills_csv_import(owner=user, data=data, dry_run=False)
     assert calls == [user.pk]
     assert not Bill.objects.exists()
     assert not Bill.history.exists()
+
+
+def test_a_csv_import_is_one_batch_in_a_constant_number_of_queries(user, homes):
+    tax_year_file(tax_year=TaxYearFactory(owner=user, year=2022))  # a filed year to check
+
+    def queries(data: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert bills_csv_import(owner=user, data=data, dry_run=False).ok
+        return sum(not q["sql"].startswith("INSERT") for q in ctx.captured_queries)
+
+    assert queries(bills_csv(homes[0], 10, 2023)) == queries(bills_csv(homes[1], 300, 2024))
 
 
 # --------------------------------------------------------------------------------------------

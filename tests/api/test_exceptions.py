@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError
 
-from forms8829.services import FormError, YearFiledError
+from forms8829.chain import FormError
+from forms8829.filing import YearFiledError
 from interface.api.exceptions import api_exception_handler
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,11 @@ def test_mapping(exc, status, body, user):
 
 
 def test_a_filed_year_is_409_with_how_to_reopen(user, ledger):
-    exc = YearFiledError("Tax year 2024 is filed, and this change would alter its Form 8829.")
+    exc = YearFiledError(
+        "Tax year 2024 is filed, and this change would alter its Form 8829.",
+        year=2024,
+        tax_year_id=ledger["tax_year"].pk,
+    )
     response = api_exception_handler(exc, {"request": Request(user)})
     assert response.status_code == 409
     url = f"/api/tax-years/{ledger['tax_year'].pk}/reopen/"
@@ -48,10 +53,11 @@ def test_a_filed_year_is_409_with_how_to_reopen(user, ledger):
     assert response.data["detail"].endswith(f'POST {url} with a "reason".')
 
 
-def test_a_filed_year_message_without_a_year(user):
-    response = api_exception_handler(YearFiledError("Filed."), {"request": Request(user)})
+def test_a_filed_year_without_its_tax_year_id_still_says_how_to_reopen(user):
+    exc = YearFiledError("Filed.", year=2024, tax_year_id=None)
+    response = api_exception_handler(exc, {"request": Request(user)})
     assert response.status_code == 409
-    assert response.data["year"] is None
+    assert response.data["year"] == 2024 and response.data["reopen_url"] is None
     assert "/reopen/" in response.data["detail"]
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from forms8829.services import tax_year_file
+from forms8829.filing import tax_year_file
 from ledger.models import Bill, OfficeArea, TaxYear, TaxYearHome
 from tests.factories import BillFactory, HomeFactory, TaxYearFactory
 

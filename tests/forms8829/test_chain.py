@@ -9,11 +9,12 @@ from decimal import Decimal as D
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from forms8829 import services
+from forms8829 import chain, filing
 from forms8829.models import ComputedForm
 from ledger.models import Bill, OfficeArea, TaxYear, TaxYearHome
 from tests.factories import (
@@ -89,7 +90,7 @@ def spec_chain(user):
 
 
 def test_three_year_chain_through_the_ledger(user, spec_chain):
-    chain = services.chain_refresh(owner=user)
+    chain = filing.chain_recompute(owner=user)
     got = [lines(only_form(y), *KEYS) for y in chain]
     assert got == [
         dict(zip(KEYS, row, strict=True))
@@ -164,11 +165,11 @@ def test_three_year_chain_from_an_imported_ledger_file(user):
 
 
 def test_editing_an_earlier_bill_changes_later_carry_ins_on_next_read(user, spec_chain):
-    services.chain_refresh(owner=user)
+    filing.chain_recompute(owner=user)
     bill = Bill.objects.get(owner=user, tax_year=2022, category="utilities")
     bill.amount = D("4000")  # +1,000 indirect -> +100 business share in 2022
     bill.save()
-    chain = services.chain_refresh(owner=user)
+    chain = filing.chain_recompute(owner=user)
     assert lines(only_form(chain[0]), "43")["43"] == "700.00"
     assert lines(only_form(chain[1]), "25", "43") == {"25": "700.00", "43": "1300.00"}
     assert lines(only_form(chain[2]), "25")["25"] == "1300.00"
@@ -179,7 +180,7 @@ def test_simplified_year_between_regular_years_keeps_the_carryover(user):
     spec_year(user, home, 2022, "1500")
     spec_year(user, home, 2023, "5000", method="simplified")
     spec_year(user, home, 2024, "20000")
-    chain = services.chain_refresh(owner=user)
+    chain = filing.chain_recompute(owner=user)
     simplified = only_form(chain[1])
     assert simplified.output["lines"] is None
     worksheet = simplified.output["simplified_worksheet"]
@@ -198,7 +199,7 @@ def test_year_without_a_tax_year_passes_the_carryover_on(user):
     home = spec_home(user)
     spec_year(user, home, 2022, "1500")
     spec_year(user, home, 2024, "20000")  # 2023 has no tax year: no Form 8829 that year
-    chain = services.chain_refresh(owner=user)
+    chain = filing.chain_recompute(owner=user)
     assert [y.year for y in chain] == [2022, 2024]
     assert lines(only_form(chain[1]), "25", "31") == {"25": "600.00", "31": "512.80"}
 
@@ -218,7 +219,7 @@ def test_move_mid_year_gives_two_forms_and_carry_goes_to_largest_line_8(user):
     # Paid after moving out: not a business-use day of the old home (rules §3, project rule).
     BillFactory(home=old, paid_on=dt.date(2024, 8, 1), category="utilities", amount=D("999"))
     BillFactory(home=new, paid_on=dt.date(2024, 8, 1), category="rent", amount=D("1500"))
-    forms = {f.output["home"]: f for f in services.year_forms(owner=user, year=2024).forms}
+    forms = {f.output["home"]: f for f in chain.year_forms(owner=user, year=2024).forms}
     assert set(forms) == {"12 Elm St", "Apt 4B"}
     assert forms["12 Elm St"].output["lines"]["21b"] == "300.00"
     assert forms["Apt 4B"].output["lines"]["19b"] == "1500.00"
@@ -236,7 +237,7 @@ def test_carryover_goes_to_the_chosen_home(user):
     ty = TaxYearFactory(owner=user, year=2023)
     TaxYearHomeFactory(tax_year=ty, home=a, gross_income_limit=D("50000"))
     TaxYearHomeFactory(tax_year=ty, home=b, gross_income_limit=D("10000"), receives_carryover=True)
-    forms = {f.output["home"]: f for f in services.year_forms(owner=user, year=2023).forms}
+    forms = {f.output["home"]: f for f in chain.year_forms(owner=user, year=2023).forms}
     assert forms["Cabin"].output["lines"]["25"] == "600.00"
     assert forms["12 Elm St"].output["lines"]["25"] == "0.00"
 
@@ -246,7 +247,7 @@ def test_office_enlarged_mid_year_uses_the_day_weighted_area(user):
     OfficeAreaFactory(home=home, area=D("200"), start=dt.date(2020, 1, 1), end=dt.date(2023, 6, 30))
     OfficeAreaFactory(home=home, area=D("300"), start=dt.date(2023, 7, 1))
     TaxYearHomeFactory(tax_year__owner=user, tax_year__year=2023, home=home)
-    form = only_form(services.year_forms(owner=user, year=2023))
+    form = only_form(chain.year_forms(owner=user, year=2023))
     # (181 x 200 + 184 x 300) / 365 = 250.41
     assert form.output["lines"]["1"] == "250.41"
     assert form.output["lines"]["3"] == "12.52"
@@ -276,7 +277,7 @@ def test_office_started_mid_year_prorates_bills_with_a_service_period(user):
     )
     BillFactory(home=home, paid_on=dt.date(2024, 5, 2), category="utilities", amount=D("10"))
     BillFactory(home=home, paid_on=dt.date(2024, 1, 2), category="utilities", amount=D("7"))
-    form = only_form(services.year_forms(owner=user, year=2024))
+    form = only_form(chain.year_forms(owner=user, year=2024))
     assert form.output["lines"]["21b"] == "61.61"
     # First year of use, March: 2.033%.
     assert form.output["lines"]["41"] == "2.033"
@@ -288,7 +289,7 @@ def test_daycare_started_mid_year(user):
     TaxYearHomeFactory(
         tax_year__owner=user, tax_year__year=2024, home=home, daycare_hours=D("1000")
     )
-    form = only_form(services.year_forms(owner=user, year=2024))
+    form = only_form(chain.year_forms(owner=user, year=2024))
     got = {k: form.output["lines"][k] for k in ("1", "3", "4", "5", "6", "7")}
     # 184 days x 24 = 4,416 hours available; 1000 / 4416 = .2264; 50% x .2264 = 11.32%
     assert got == {
@@ -305,7 +306,7 @@ def test_improvement_after_business_use_began_is_depreciated_separately(user):
     home = spec_home(user)
     ImprovementFactory(home=home, cost=D("12000"), placed_in_service=dt.date(2023, 5, 10))
     spec_year(user, home, 2023, "50000")
-    form = only_form(services.year_forms(owner=user, year=2023))
+    form = only_form(chain.year_forms(owner=user, year=2023))
     # Building 512.80 + roof 12,000 x 10% x 1.605% (May, year 1) = 19.26
     assert form.output["lines"]["42"] == "532.06"
     statement = form.details["improvement_statement"]
@@ -325,7 +326,7 @@ def test_internet_and_phone_are_schedule_c_amounts(user):
             business_use_percent=D("50"),
         )
     BillFactory(home=home, paid_on=dt.date(2024, 2, 5), category="phone", amount=D("40"))
-    form = only_form(services.year_forms(owner=user, year=2024))
+    form = only_form(chain.year_forms(owner=user, year=2024))
     assert form.output["schedule_c_other"] == {"internet": "420.00", "phone": "0.00"}
     assert any("without a business-use percent" in n for n in form.output["notes"])
     assert form.output["lines"]["21b"] == "3000.00"  # not on the form
@@ -337,15 +338,15 @@ def test_two_simplified_homes_in_a_year_are_refused(user):
         home = HomeFactory(owner=user, name=name, occupied_from=dt.date(2015, 1, 1))
         OfficeAreaFactory(home=home, start=dt.date(2020, 1, 1))
         TaxYearHome.objects.create(owner=user, tax_year=ty, home=home, method="simplified")
-    with pytest.raises(services.FormError, match="one home only"):
-        services.year_forms(owner=user, year=2024)
+    with pytest.raises(chain.FormError, match="one home only"):
+        chain.year_forms(owner=user, year=2024)
 
 
 def test_unsupported_and_missing_years_are_clear_errors(user, spec_chain):
-    with pytest.raises(services.FormError, match="supported years are 2018-2026"):
-        services.year_forms(owner=user, year=2017)
-    with pytest.raises(services.FormError, match="no tax year 2021"):
-        services.year_forms(owner=user, year=2021)
+    with pytest.raises(chain.FormError, match="supported years are 2018-2026"):
+        chain.year_forms(owner=user, year=2017)
+    with pytest.raises(chain.FormError, match="no tax year 2021"):
+        chain.year_forms(owner=user, year=2021)
 
 
 # --- Filed years -------------------------------------------------------------------------------
@@ -353,19 +354,26 @@ def test_unsupported_and_missing_years_are_clear_errors(user, spec_chain):
 
 def test_filed_year_is_frozen_and_edits_that_would_change_it_are_refused(user, spec_chain):
     ty_2023 = TaxYear.objects.get(owner=user, year=2023)
-    services.tax_year_file(tax_year=ty_2023)
+    filing.tax_year_file(tax_year=ty_2023)
     frozen = ComputedForm.objects.get(owner=user, year=2023)
 
     bill = Bill.objects.get(owner=user, tax_year=2023, category="utilities")
     bill.amount = D("1")
-    with pytest.raises(services.YearFiledError, match="2023 is filed"):
-        bill.save()  # no surrounding transaction: the model's own rolls the write back
+    # No surrounding transaction: the batch's own rolls the write back.
+    refusal = pytest.raises(filing.YearFiledError, match="2023 is filed")
+    with refusal as refused, filing.ledger_write(owner=user):
+        bill.save()
+    assert (refused.value.year, refused.value.tax_year_id) == (2023, ty_2023.pk)
     assert Bill.objects.get(pk=bill.pk).amount == D("3000")
-    with pytest.raises(services.YearFiledError):
+    with pytest.raises(filing.YearFiledError), filing.ledger_write(owner=user):
         Bill.objects.get(pk=bill.pk).delete()
+    bill.refresh_from_db()
+    bill.note = "A note changes no number, but the filed year's records stay as filed."
+    with pytest.raises(filing.YearFiledError), filing.ledger_write(owner=user):
+        bill.save()
     area = OfficeArea.objects.get(home=spec_chain)
     area.area = D("300")
-    with pytest.raises(services.YearFiledError):
+    with pytest.raises(filing.YearFiledError), filing.ledger_write(owner=user):
         area.save()
     assert Bill.objects.get(pk=bill.pk).amount == D("3000")
     assert ComputedForm.objects.get(pk=frozen.pk).output == frozen.output
@@ -373,15 +381,16 @@ def test_filed_year_is_frozen_and_edits_that_would_change_it_are_refused(user, s
     # An office change that starts after the filed year is fine.
     area.refresh_from_db()
     area.end = dt.date(2024, 6, 30)
-    area.save()
+    with filing.ledger_write(owner=user):
+        area.save()
 
 
 def test_earlier_unfiled_correction_is_reported_not_applied_to_a_filed_year(user, spec_chain):
-    services.tax_year_file(tax_year=TaxYear.objects.get(owner=user, year=2023))
+    filing.tax_year_file(tax_year=TaxYear.objects.get(owner=user, year=2023))
     bill = Bill.objects.get(owner=user, tax_year=2022, category="utilities")
     bill.amount = D("4000")
     bill.save()
-    chain = services.chain_refresh(owner=user)
+    chain = filing.chain_recompute(owner=user)
     assert lines(only_form(chain[0]), "43")["43"] == "700.00"
     filed = chain[1]
     assert lines(only_form(filed), "25", "43") == {"25": "600.00", "43": "1200.00"}
@@ -392,22 +401,24 @@ def test_earlier_unfiled_correction_is_reported_not_applied_to_a_filed_year(user
 
 def test_reopen_needs_a_reason_and_then_recomputes(user, spec_chain):
     ty = TaxYear.objects.get(owner=user, year=2023)
-    services.tax_year_file(tax_year=ty)
-    with pytest.raises(services.ValidationError):
-        services.tax_year_reopen(tax_year=ty, reason="  ")
-    services.tax_year_reopen(tax_year=ty, reason="Corrected the December power bill")
+    filing.tax_year_file(tax_year=ty)
+    with pytest.raises(ValidationError):
+        filing.tax_year_reopen(tax_year=ty, reason="  ")
+    filing.tax_year_reopen(tax_year=ty, reason="Corrected the December power bill")
     assert ty.history.first().history_change_reason.startswith("Reopened: Corrected")
     bill = Bill.objects.get(owner=user, tax_year=2023, category="utilities")
     bill.amount = D("4000")
     bill.save()
-    assert lines(services.year_forms(owner=user, year=2023).forms[0], "43")["43"] == "1300.00"
+    assert lines(chain.year_forms(owner=user, year=2023).forms[0], "43")["43"] == "1300.00"
 
 
 def test_filed_tax_year_cannot_be_deleted(user, spec_chain):
     ty = TaxYear.objects.get(owner=user, year=2023)
-    services.tax_year_file(tax_year=ty)
-    with pytest.raises(services.YearFiledError):
+    filing.tax_year_file(tax_year=ty)
+    pk = ty.pk
+    with pytest.raises(filing.YearFiledError), filing.ledger_write(owner=user):
         ty.delete()
+    assert TaxYear.objects.get(pk=pk).filed
 
 
 def test_a_home_with_a_filed_form_cannot_be_deleted_even_without_bills(user):
@@ -415,10 +426,14 @@ def test_a_home_with_a_filed_form_cannot_be_deleted_even_without_bills(user):
     OfficeAreaFactory(home=home, start=dt.date(2020, 1, 1))
     ty = TaxYearFactory(owner=user, year=2024)
     TaxYearHomeFactory(tax_year=ty, home=home, method="simplified")
-    services.tax_year_file(tax_year=ty)
-    with pytest.raises(services.YearFiledError, match="filed year 2024"):
+    filing.tax_year_file(tax_year=ty)
+    pk = home.pk
+    with (
+        pytest.raises(filing.YearFiledError, match="2024 is filed"),
+        filing.ledger_write(owner=user),
+    ):
         home.delete()
-    assert ComputedForm.objects.filter(home=home).exists()
+    assert ComputedForm.objects.filter(home_id=pk).exists()
 
 
 # --- Reads cost a constant number of queries ---------------------------------------------------
@@ -444,9 +459,9 @@ def _bills(home, count):
 
 
 def _queries_for_a_year(user):
-    services.year_forms(owner=user, year=2024)
+    chain.year_forms(owner=user, year=2024)
     with CaptureQueriesContext(connection) as ctx:
-        services.year_forms(owner=user, year=2024)
+        chain.year_forms(owner=user, year=2024)
     return len(ctx)
 
 
@@ -463,7 +478,7 @@ def test_computing_a_year_costs_the_same_queries_for_10_and_5000_bills():
 
 
 def test_method_comparison(user, spec_chain):
-    [comparison] = services.method_comparison(owner=user, year=2022)
+    [comparison] = chain.method_comparison(owner=user, year=2022)
     assert comparison.regular.deduction == D("1500.00")
     assert comparison.regular.carryover_operating_out == D("600.00")
     # Simplified: 200 sq ft x $5 = 1,000; the carry-in (0) passes through.
@@ -472,7 +487,7 @@ def test_method_comparison(user, spec_chain):
 
 
 def test_depreciation_ledger(user, spec_chain):
-    ledger = services.depreciation_ledger(owner=user, home=spec_chain)
+    ledger = chain.depreciation_ledger(owner=user, home=spec_chain)
     assert [(r.year, r.allowable, r.allowed) for r in ledger.rows] == [
         (2022, D("512.80"), D("0.00")),
         (2023, D("512.80"), D("0.00")),

@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from forms8829.filing import ledger_archive_restore
 from interface.demo_data import demo_ledger
-from ledger.ledger_archive import ledger_archive_export, ledger_archive_import
+from ledger.ledger_archive import ledger_archive_export
 from ledger.ledger_file import ledger_export
 from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
 from tests.factories import UserFactory
@@ -140,7 +141,7 @@ def test_exported_demo_ledger_reimports_without_error():
     exported = ledger_export(owner=demo)
     other = UserFactory(username="copy")
 
-    ledger_archive_import(owner=other, data=ledger_archive_export(owner=demo))
+    ledger_archive_restore(owner=other, data=ledger_archive_export(owner=demo))
 
     assert ledger_export(owner=other) == exported
 

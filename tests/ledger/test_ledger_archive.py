@@ -17,11 +17,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from forms8829.filing import ledger_archive_restore
 from ledger.ledger_archive import (
     LEDGER_JSON_MAX_BYTES,
     LedgerArchiveError,
     ledger_archive_export,
-    ledger_archive_import,
 )
 from ledger.ledger_file import LedgerFileError, ledger_export
 from ledger.models import Bill, Receipt
@@ -176,7 +176,7 @@ def test_round_trip_into_a_fresh_user(user, fresh):
     receipts_ledger(user)
     archive = ledger_archive_export(owner=user)
 
-    summary = ledger_archive_import(owner=fresh, data=archive)
+    summary = ledger_archive_restore(owner=fresh, data=archive)
 
     assert ledger_archive_export(owner=fresh) == archive
     assert unpack(ledger_archive_export(owner=fresh)) == unpack(archive)
@@ -198,7 +198,7 @@ def test_round_trip_with_a_fresh_users_file_names_from_a_file_object(user, fresh
     receipts_ledger(user)
     archive = ledger_archive_export(owner=user)
 
-    ledger_archive_import(owner=fresh, data=io.BytesIO(archive))
+    ledger_archive_restore(owner=fresh, data=io.BytesIO(archive))
 
     assert ledger_archive_export(owner=fresh) == archive
 
@@ -211,7 +211,7 @@ def test_restoring_your_own_archive_with_replace_keeps_the_files(
     files = stored_files()
 
     with django_capture_on_commit_callbacks(execute=True):
-        summary = ledger_archive_import(owner=user, data=archive, replace=True)
+        summary = ledger_archive_restore(owner=user, data=archive, replace=True)
 
     assert summary.replaced and summary.receipts == 3
     assert ledger_archive_export(owner=user) == archive
@@ -226,7 +226,7 @@ def test_a_shared_file_is_stored_once_on_import(user, fresh):
     )
     archive = ledger_archive_export(owner=user)
 
-    ledger_archive_import(owner=fresh, data=archive)
+    ledger_archive_restore(owner=fresh, data=archive)
 
     names = Receipt.objects.filter(owner=fresh, sha256=sha(PDF)).values_list("file", flat=True)
     assert len(names) == 2 and len(set(names)) == 1
@@ -354,7 +354,7 @@ def test_a_refused_archive_changes_nothing(user, change, expected):
     before, files = snapshot(), stored_files()
 
     with pytest.raises(LedgerFileError) as exc_info:
-        ledger_archive_import(owner=user, data=archive, replace=True)
+        ledger_archive_restore(owner=user, data=archive, replace=True)
 
     assert exc_info.value.errors == expected
     assert snapshot() == before
@@ -367,7 +367,7 @@ def test_a_refused_archive_leaves_a_fresh_user_empty(user, fresh):
     before, files = snapshot(), stored_files()
 
     with pytest.raises(LedgerFileError):
-        ledger_archive_import(owner=fresh, data=archive)
+        ledger_archive_restore(owner=fresh, data=archive)
 
     assert snapshot() == before
     assert stored_files() == files
@@ -379,7 +379,7 @@ def test_an_oversize_receipt_is_refused_unread(user, fresh):
     before, files = snapshot(), stored_files()
 
     with override_settings(RECEIPT_MAX_BYTES=len(PNG)), pytest.raises(LedgerFileError) as exc:
-        ledger_archive_import(owner=fresh, data=archive)
+        ledger_archive_restore(owner=fresh, data=archive)
 
     assert exc.value.errors == [
         f"bills[0].receipts[0].file: {NAME}: The receipt is {len(PDF):,} bytes; the limit is "
@@ -400,7 +400,7 @@ def test_an_archive_unpacking_beyond_its_receipts_needs_is_refused_as_a_zip_bomb
     before, files = snapshot(), stored_files()
 
     with override_settings(RECEIPT_MAX_BYTES=10_000), pytest.raises(LedgerFileError) as exc:
-        ledger_archive_import(owner=fresh, data=archive)
+        ledger_archive_restore(owner=fresh, data=archive)
 
     limit = 3 * 10_000 + LEDGER_JSON_MAX_BYTES
     [message] = exc.value.errors
@@ -421,7 +421,7 @@ def test_more_than_10000_entries_are_refused(fresh):
     before = snapshot()
 
     with pytest.raises(LedgerArchiveError) as exc_info:
-        ledger_archive_import(owner=fresh, data=pack(members))
+        ledger_archive_restore(owner=fresh, data=pack(members))
 
     assert exc_info.value.errors == [
         "The archive has 10,001 entries; the limit is 10,000; nothing was read."
@@ -448,7 +448,7 @@ def test_more_than_10000_entries_are_refused(fresh):
 )
 def test_an_archive_that_is_not_a_ledger_archive_is_refused(fresh, content, message):
     with pytest.raises(LedgerArchiveError) as exc_info:
-        ledger_archive_import(owner=fresh, data=content)
+        ledger_archive_restore(owner=fresh, data=content)
 
     assert exc_info.value.errors[0].startswith(message)
 
@@ -460,7 +460,7 @@ def test_a_name_twice_is_refused(fresh):
         archive.writestr("ledger.json", b"{}")
 
     with pytest.raises(LedgerArchiveError) as exc_info:
-        ledger_archive_import(owner=fresh, data=buffer.getvalue())
+        ledger_archive_restore(owner=fresh, data=buffer.getvalue())
 
     assert exc_info.value.errors == [
         '"ledger.json": refused, the archive holds the same name twice'
@@ -469,7 +469,7 @@ def test_a_name_twice_is_refused(fresh):
 
 def test_an_error_text_names_the_archive(fresh):
     with pytest.raises(LedgerArchiveError, match=r"^The ledger archive has 1 error:\nThe file"):
-        ledger_archive_import(owner=fresh, data=b"PK\x03\x04")
+        ledger_archive_restore(owner=fresh, data=b"PK\x03\x04")
 
 
 def test_files_written_before_a_failure_are_removed(user, fresh, monkeypatch):
@@ -488,7 +488,7 @@ def test_files_written_before_a_failure_are_removed(user, fresh, monkeypatch):
     monkeypatch.setattr(Receipt, "save", failing_save)
 
     with pytest.raises(OSError, match="disk full"):
-        ledger_archive_import(owner=fresh, data=archive)
+        ledger_archive_restore(owner=fresh, data=archive)
 
     assert snapshot() == before
     assert stored_files() == files

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from forms8829.services import tax_year_file
+from forms8829.filing import tax_year_file
 from ledger.models import Bill
 from tests.factories import BillFactory, HomeFactory, ReceiptFactory, TaxYearHomeFactory
 
@@ -132,7 +132,7 @@ def test_copy_refuses_a_filed_year_and_creates_nothing(user, client_of):
     client = client_of(user)
     response = copy(client, open_year, filed_year)
     messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert any("Tax year 2024 is filed: no bill can be added to it" in m for m in messages)
+    assert any("Tax year 2024 is filed, and this change would alter it" in m for m in messages)
     assert Bill.objects.count() == 2  # all or nothing: not even the open year's copy
 
 

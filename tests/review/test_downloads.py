@@ -9,12 +9,11 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from forms8829.models import ComputedForm
 from ledger.models import Bill, Receipt
 from review.page import money
 from review.pdf import form_pdf
 from review.support import CSV_COLUMNS, bills_behind_lines_csv, support_package_zip
-from tests.review.conftest import review_url
+from tests.review.conftest import form_of, forms_of, review_url
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def test_pdf_has_every_part_line_and_the_key_values(demo, user, client_of):
     text = pdf_text(response.content)
     for title in ("Part I", "Part II", "Part III", "Part IV", "(a) Direct", "(b) Indirect"):
         assert title in text
-    for form in ComputedForm.objects.filter(owner=user, year=2025):
+    for form in forms_of(user, 2025):
         lines = form.output["lines"]
         assert form.output["home"] in text
         for key in ("21b", "36", "43", "44"):
@@ -48,7 +47,7 @@ def test_pdf_of_a_simplified_year_has_the_worksheet(demo, user):
     demo["years"][2024].homes.update(method="simplified")
     text = pdf_text(form_pdf(owner=user, year=2024))
     assert "Simplified Method Worksheet" in text
-    form = ComputedForm.objects.get(owner=user, year=2024)
+    form = form_of(user, 2024)
     assert money(form.output["simplified_worksheet"]["5"]) in text
 
 
@@ -59,7 +58,7 @@ def test_csv_lists_each_bill_with_its_line(demo, user, client_of):
     assert tuple(rows[0].keys()) == CSV_COLUMNS
     assert len(rows) == Bill.objects.filter(owner=user, tax_year=2025).count()
     house = demo["house"]
-    lines = ComputedForm.objects.get(home=house, year=2025).output["lines"]
+    lines = form_of(house.owner, 2025, home=house).output["lines"]
     utilities = [r for r in rows if r["form_line"] == "21(b)" and r["home"] == house.name]
     assert sum(Decimal(r["amount"]) for r in utilities) == Decimal(lines["21b"])
     assert all(r["counted_amount"] == "" for r in utilities)
@@ -100,7 +99,7 @@ def test_zip_holds_pdf_csv_json_and_every_receipt(demo, user, client_of):
     assert {"form8829-2025.pdf", "bills-behind-lines-2025.csv", "form8829-2025.json"} <= set(names)
     assert PdfReader(io.BytesIO(archive.read("form8829-2025.pdf"))).pages
     outputs = json.loads(archive.read("form8829-2025.json"))
-    assert outputs == [f.output for f in ComputedForm.objects.filter(owner=user, year=2025)]
+    assert outputs == [f.output for f in forms_of(user, 2025)]
     receipts = Receipt.objects.filter(owner=user, bill__tax_year=2025).select_related("bill")
     stored = sorted(r.file.open("rb").read() for r in receipts)
     receipt_names = [n for n in names if n.startswith("receipts/")]

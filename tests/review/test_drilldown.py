@@ -7,10 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from forms8829.models import ComputedForm
 from ledger.models import Bill
 from tests.factories import BillFactory
-from tests.review.conftest import html, review_url, row_html
+from tests.review.conftest import form_of, html, review_url, row_html
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +48,7 @@ def test_utilities_line_lists_the_bills_counted_on_it(demo, user, client_of):
     assert outside.pk not in expected
     assert listed(client, url) == expected
     # Served inside business use, counted in full: the bills add up to the line.
-    line = ComputedForm.objects.get(home=house, year=2025).output["lines"]["21b"]
+    line = form_of(house.owner, 2025, home=house).output["lines"]["21b"]
     total = sum(Bill.objects.filter(pk__in=expected).values_list("amount", flat=True))
     assert total == Decimal(line)
 
@@ -86,7 +85,7 @@ def test_columns_a_and_b_split_direct_and_own_share_bills(demo, user, client_of)
     assert "form_line=20a" in url_a and "form_line=20b" in url_b
     assert listed(client, url_a) == {direct.pk, own_share.pk}
     assert listed(client, url_b) == {whole.pk}
-    lines = ComputedForm.objects.get(home=house, year=2024).output["lines"]
+    lines = form_of(house.owner, 2024, home=house).output["lines"]
     assert lines["20a"] == "400.00" and lines["20b"] == "150.00"
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from forms8829.services import tax_year_file
+from forms8829.filing import tax_year_file
 from ledger.models import Bill, Home
 from tests.factories import (
     BillFactory,

@@ -12,7 +12,7 @@ from forms8829.models import ComputedForm
 from ledger.models import Bill, TaxYear
 from review.page import money
 from tests.factories import HomeFactory, OfficeAreaFactory, TaxYearHomeFactory, UserFactory
-from tests.review.conftest import html, review_url
+from tests.review.conftest import form_of, html, review_url
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_superuser_reviews_and_files_on_the_years_owner(demo, user, client):
     client.force_login(boss)
     tax_year = demo["years"][2025]
     page = html(client.get(review_url(tax_year)))
-    form = ComputedForm.objects.get(owner=user, year=2025, home=demo["house"])
+    form = form_of(user, 2025, home=demo["house"])
     assert money(form.deduction) in page
     assert not ComputedForm.objects.filter(owner=boss).exists()
     listing = html(client.get("/admin/ledger/taxyear/"))
@@ -112,12 +112,12 @@ def test_review_query_count_does_not_grow_with_bills(user, client_of):
 
 def test_computed_forms_admin_is_read_only_and_owner_scoped(demo, user, other_user, client_of):
     client = client_of(user)
-    client.get(review_url(demo["years"][2025]))  # stores the forms
+    from forms8829.filing import chain_recompute
+
+    chain_recompute(owner=user)  # stores the forms
     theirs = TaxYearHomeFactory(tax_year__owner=other_user, tax_year__year=2024)
     OfficeAreaFactory(home=theirs.home, start=dt.date(2020, 1, 1))
-    from forms8829.services import year_forms
-
-    year_forms(owner=other_user, year=2024)
+    chain_recompute(owner=other_user)
     listing = client.get("/admin/forms8829/computedform/")
     shown = {f.owner_id for f in listing.context["cl"].queryset}
     assert shown == {user.pk}

@@ -7,12 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from forms8829.models import ComputedForm
 from forms8829.render import FORM_8829
 from ledger.models import OfficeArea, TaxYearHome
 from review.page import line_value, money
 from tests.factories import HomeFactory, OfficeAreaFactory, TaxYearHomeFactory
-from tests.review.conftest import html, review_url, row_html
+from tests.review.conftest import form_of, forms_of, html, review_url, row_html
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,7 @@ def test_review_shows_each_homes_form_with_the_engines_numbers(demo, user, clien
     response = client.get(review_url(demo["years"][2025]))
     assert response.status_code == 200
     page = html(response)
-    forms = list(ComputedForm.objects.filter(owner=user, year=2025).select_related("home"))
+    forms = forms_of(user, 2025)
     assert {f.home.name for f in forms} == {"12 Elm St", "Apt 4B, 88 Harbor Rd"}
     for part in FORM_8829:
         assert part.title in page
@@ -58,7 +57,7 @@ def test_review_has_comparison_chart_and_chain(demo, user, client_of):
     chain = page.split('id="chain"')[1]
     for tax_year in demo["years"].values():
         assert f'href="{review_url(tax_year)}">{tax_year.year}</a>' in chain
-    form_2023 = ComputedForm.objects.get(owner=user, year=2023)
+    form_2023 = form_of(user, 2023)
     assert money(form_2023.carryover_operating_out) in chain
     assert money(form_2023.carryover_casualty_depreciation_out) in chain
 
@@ -66,7 +65,7 @@ def test_review_has_comparison_chart_and_chain(demo, user, client_of):
 def test_line_11_worksheet_is_attached_when_taxes_exceed_the_cap(demo, user, client_of):
     tax_year = demo["years"][2024]
     page = html(client_of(user).get(review_url(tax_year)))
-    form = ComputedForm.objects.get(owner=user, year=2024)
+    form = form_of(user, 2024)
     assert form.details["line_11_worksheet"], "the ledger is made to exceed the SALT cap"
     assert "See attached: Line 11 Worksheet" in page
     assert money(form.details["line_11_worksheet"]["line_10_to_form_line_11a"]) in page
@@ -75,7 +74,7 @@ def test_line_11_worksheet_is_attached_when_taxes_exceed_the_cap(demo, user, cli
 def test_simplified_year_shows_the_worksheet_and_the_chain_marks_it(demo, user, client_of):
     TaxYearHome.objects.filter(tax_year=demo["years"][2024]).update(method="simplified")
     page = html(client_of(user).get(review_url(demo["years"][2024])))
-    form = ComputedForm.objects.get(owner=user, year=2024)
+    form = form_of(user, 2024)
     assert form.method == "simplified"
     assert "Simplified Method Worksheet (Rev. Proc. 2013-13)" in page
     assert money(form.output["simplified_worksheet"]["5"]) in page

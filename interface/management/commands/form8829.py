@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from forms8829.chain import year_forms
 from forms8829.render import form_as_text, whole_dollar_output
-from forms8829.services import year_forms
 
 
 class Command(BaseCommand):

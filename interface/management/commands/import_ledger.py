@@ -2,8 +2,8 @@
 or a ledger archive into a user's ledger.
 
 FILE is told apart by its content: a ZIP is a ledger archive (ledger.json and its receipts'
-files, `ledger.ledger_archive.ledger_archive_import`), anything else a `homeoffice-ledger/1` JSON
-file (`ledger.ledger_file.ledger_import`). A JSON file that lists receipts whose files this
+files, `forms8829.filing.ledger_archive_restore`), anything else a `homeoffice-ledger/1` JSON
+file (`forms8829.filing.ledger_file_import`). A JSON file that lists receipts whose files this
 install does not hold is refused naming each one, unless `--without-receipts` leaves them out.
 
 All or nothing: a file with any error changes nothing (not even the user's creation); each error
@@ -23,8 +23,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from ledger.ledger_archive import is_ledger_archive, ledger_archive_import
-from ledger.ledger_file import LedgerFileError, ledger_import
+from forms8829.filing import ledger_archive_restore, ledger_file_import
+from ledger.ledger_archive import is_ledger_archive
+from ledger.ledger_file import LedgerFileError
 
 
 def _open_input(file: str) -> BinaryIO:
@@ -99,9 +100,9 @@ class Command(BaseCommand):
                         owner.set_unusable_password()
                         owner.save(update_fields=["password"])
                     if archive:
-                        summary = ledger_archive_import(owner=owner, data=stream, replace=replace)
+                        summary = ledger_archive_restore(owner=owner, data=stream, replace=replace)
                     else:
-                        summary = ledger_import(
+                        summary = ledger_file_import(
                             owner=owner,
                             data=data,
                             replace=replace,

@@ -1,23 +1,20 @@
-"""The carryover chain: compute every year's forms in order, store them, file and reopen years.
+"""The carryover chain: every year's forms in order, lines 43/44 of one year becoming 25/31 of
+the next (rules §5); the method comparison and the depreciation ledger read from it.
 
-A read recomputes the user's chain from the ledger (the engine is cheap; the ledger is read in a
-constant number of queries) and writes only the forms whose inputs changed, so a corrected
-earlier bill reaches every later unfiled year on the next read. A filed year is frozen: its
-stored forms are used as they are, and a difference the earlier years would now make is reported
-in `warnings`, never applied silently.
+Reads only. An open year is computed from the ledger as it stands (the engine is cheap; the
+ledger is read in a constant number of queries), so a corrected earlier bill reaches every later
+open year at once. A filed year is frozen: its stored forms are used as they are, and a
+difference the earlier years would now make is reported in `warnings`, never applied silently.
+Storing the forms is a write: `forms8829.filing` does it, under the user's lock.
 """
 
 from __future__ import annotations
 
-import contextvars
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from forms8829 import engine
@@ -30,14 +27,6 @@ from ledger.models import Home, TaxYear
 
 class FormError(ValidationError):
     """A form cannot be computed from the ledger as it stands; the message says what to fix."""
-
-
-class YearFiledError(ValidationError):
-    """A change would alter a filed year; `year` says which."""
-
-    def __init__(self, message, *, year: int | None = None, **kwargs):
-        super().__init__(message, **kwargs)
-        self.year = year
 
 
 @dataclass(frozen=True)
@@ -63,6 +52,8 @@ class YearForms:
     carry_out: Carry
     warnings: list[str] = field(default_factory=list)
     home_years: list[HomeYear] = field(default_factory=list)  # the engine inputs, as read now
+    stored: list[ComputedForm] = field(default_factory=list)  # the rows stored for the year now
+    error: FormError | None = None  # why the year's forms cannot be computed (writers' mode)
 
     @property
     def filed(self) -> bool:
@@ -172,12 +163,25 @@ def _stored_carry_in(forms: list[ComputedForm]) -> Carry:
     return total
 
 
-@transaction.atomic
-def chain_refresh(*, owner, through_year: int | None = None) -> list[YearForms]:
-    """Every tax year of `owner` up to `through_year`, in order, with fresh or frozen forms."""
-    # One refresh at a time per user (PostgreSQL row lock; SQLite serializes writers anyway), so
-    # two requests reading the same stale year do not both insert its forms.
-    get_user_model().objects.select_for_update().filter(pk=getattr(owner, "pk", owner)).exists()
+def chain_compute(*, owner, through_year: int | None = None) -> list[YearForms]:
+    """Every tax year of `owner` up to `through_year`, in order: a filed year's stored forms as
+    they were filed, every open year computed now from the ledger. Reads only: the open years'
+    forms are unsaved `ComputedForm` objects (`filing.chain_store` saves them, under the lock).
+
+    A year whose forms cannot be computed raises `FormError`; `stop_at_error` (the writers' mode)
+    returns the years before it instead, with `YearForms.error` set on the last one.
+    """
+    return _chain(owner=owner, through_year=through_year, stop_at_error=False)
+
+
+def chain_compute_to_store(*, owner) -> list[YearForms]:
+    """The whole chain for a writer to store: like `chain_compute`, but a year whose forms
+    cannot be computed (two simplified homes, say) ends the chain instead of refusing the
+    write; the review shows its error."""
+    return _chain(owner=owner, through_year=None, stop_at_error=True)
+
+
+def _chain(*, owner, through_year: int | None, stop_at_error: bool) -> list[YearForms]:
     tax_years = list(TaxYear.objects.owned_by(owner).order_by("year"))
     if through_year is not None:
         tax_years = [ty for ty in tax_years if ty.year <= through_year]
@@ -188,9 +192,6 @@ def chain_refresh(*, owner, through_year: int | None = None) -> list[YearForms]:
         stored[form.year].append(form)
 
     now = timezone.now()
-    to_create: list[ComputedForm] = []
-    to_update: list[ComputedForm] = []
-    to_delete: list[int] = []
     chain: list[YearForms] = []
     carry = Carry()
     for ty in tax_years:
@@ -201,38 +202,57 @@ def chain_refresh(*, owner, through_year: int | None = None) -> list[YearForms]:
             forms = sorted(existing.values(), key=lambda f: f.home_id)
             warnings += _filed_year_warnings(ty, forms, home_years, carry)
         else:
-            _check_methods(ty.year, home_years)
-            receiver = _receiver(home_years)
-            simplified_only = receiver is None
-            forms = []
-            for hy in home_years:
-                gets_carry = hy is receiver or (simplified_only and hy.method == engine.SIMPLIFIED)
-                result, inp = _compute(hy, carry if gets_carry else None)
-                values = _form_values(hy, result, inp, gets_carry)
-                form = existing.pop(hy.home.pk, None)
-                if form is None:
-                    form = ComputedForm(computed_at=now, **values)
-                    to_create.append(form)
-                elif form.chain_fingerprint != values["chain_fingerprint"]:
-                    for name, value in values.items():
-                        setattr(form, name, value)
-                    form.computed_at = now
-                    to_update.append(form)
-                forms.append(form)
-            to_delete += [f.pk for f in existing.values()]
+            try:
+                forms = _open_year_forms(ty, home_years, carry, existing, now)
+            except FormError as exc:
+                if not stop_at_error:
+                    raise
+                chain.append(
+                    YearForms(
+                        ty.year,
+                        ty,
+                        [],
+                        carry,
+                        carry,
+                        home_years=home_years,
+                        stored=list(existing.values()),
+                        error=exc,
+                    )
+                )
+                break
         carry_out = _carry_out(forms, carry)
-        chain.append(YearForms(ty.year, ty, forms, carry, carry_out, warnings, home_years))
-        carry = carry_out
-
-    if to_delete:
-        ComputedForm.objects.filter(pk__in=to_delete).delete()
-    if to_create:
-        ComputedForm.objects.bulk_create(to_create)
-    if to_update:
-        ComputedForm.objects.bulk_update(
-            to_update, [f.name for f in ComputedForm._meta.concrete_fields if not f.primary_key]
+        chain.append(
+            YearForms(
+                ty.year,
+                ty,
+                forms,
+                carry,
+                carry_out,
+                warnings,
+                home_years,
+                stored=list(existing.values()),
+            )
         )
+        carry = carry_out
     return chain
+
+
+def _open_year_forms(ty, home_years, carry, existing, now) -> list[ComputedForm]:
+    """The open year's forms, computed now. A stored form whose chain fingerprint is unchanged is
+    reused as it is (it is what the engine gives); any other is a new unsaved object."""
+    _check_methods(ty.year, home_years)
+    receiver = _receiver(home_years)
+    simplified_only = receiver is None
+    forms = []
+    for hy in home_years:
+        gets_carry = hy is receiver or (simplified_only and hy.method == engine.SIMPLIFIED)
+        result, inp = _compute(hy, carry if gets_carry else None)
+        values = _form_values(hy, result, inp, gets_carry)
+        form = existing.get(hy.home.pk)
+        if form is None or form.chain_fingerprint != values["chain_fingerprint"]:
+            form = ComputedForm(pk=form.pk if form else None, computed_at=now, **values)
+        forms.append(form)
+    return forms
 
 
 def _filed_year_warnings(
@@ -259,9 +279,9 @@ def _filed_year_warnings(
 
 
 def year_forms(*, owner, year: int) -> YearForms:
-    """One year's forms, with the chain before it brought up to date."""
+    """One year's forms, computed with the chain of the years before it (reads only)."""
     _check_year(year)
-    chain = chain_refresh(owner=owner, through_year=year)
+    chain = chain_compute(owner=owner, through_year=year)
     if not chain or chain[-1].year != year:
         raise FormError(
             f"There is no tax year {year} in your ledger. Add it (filing status, and each home's "
@@ -275,91 +295,6 @@ def _check_year(year: int) -> None:
         rules_for(year)
     except UnsupportedYearError as exc:
         raise FormError(str(exc)) from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# Filing and reopening
-# ---------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def tax_year_file(*, tax_year: TaxYear) -> YearForms:
-    """Lock a year: compute its forms one last time and freeze them."""
-    if tax_year.filed:
-        raise YearFiledError(f"{tax_year.year} is already filed.", year=tax_year.year)
-    forms = year_forms(owner=tax_year.owner, year=tax_year.year)
-    tax_year.filed = True
-    tax_year.filed_at = timezone.now()
-    tax_year._change_reason = "Filed"
-    tax_year.save(update_fields=["filed", "filed_at", "updated_at"])
-    forms.tax_year = tax_year
-    return forms
-
-
-@transaction.atomic
-def tax_year_reopen(*, tax_year: TaxYear, reason: str) -> TaxYear:
-    """Unlock a filed year; the reason is kept in the tax year's history."""
-    if not tax_year.filed:
-        raise ValidationError({"filed": f"{tax_year.year} is not filed."})
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the year is reopened (kept in its history)."})
-    tax_year.filed = False
-    tax_year.filed_at = None
-    tax_year._change_reason = f"Reopened: {reason}"[:100]
-    tax_year.save(update_fields=["filed", "filed_at", "updated_at"])
-    return tax_year
-
-
-# ---------------------------------------------------------------------------------------------
-# The filed-year guard: a write that would change a filed year's own inputs is refused.
-# ---------------------------------------------------------------------------------------------
-
-_deferred: contextvars.ContextVar[set | None] = contextvars.ContextVar("guard", default=None)
-
-
-@contextmanager
-def filed_years_guard_deferred():
-    """Bulk writes (an import) check the filed years once at the end instead of per row."""
-    owners: set = set()
-    token = _deferred.set(owners)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    for owner_id in owners:
-        filed_years_guard(owner_id=owner_id)
-
-
-def filed_years_guard(*, owner_id) -> None:
-    """Raise YearFiledError if the ledger as it now stands would change a filed year's form."""
-    deferred = _deferred.get()
-    if deferred is not None:
-        deferred.add(owner_id)
-        return
-    filed = list(
-        ComputedForm.objects.filter(owner_id=owner_id, tax_year__filed=True).values_list(
-            "year", "home_id", "inputs_fingerprint"
-        )
-    )
-    if not filed:
-        return
-    years = sorted({y for y, _, _ in filed})
-    fresh = ledger_inputs(owner=owner_id, years=years)
-    for year in years:
-        frozen = {home: fp for y, home, fp in filed if y == year}
-        now = {hy.home.pk: fingerprint(hy.engine_input) for hy in fresh.get(year, [])}
-        if now != frozen:
-            raise YearFiledError(
-                f"Tax year {year} is filed, and this change would alter its Form 8829. "
-                f"Reopen {year} first (Tax years → {year} → Reopen), or make the change in "
-                "an open year.",
-                year=year,
-            )
-
-
-def filed_years(*, owner) -> set[int]:
-    return set(TaxYear.objects.owned_by(owner).filter(filed=True).values_list("year", flat=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -443,7 +378,7 @@ class DepreciationLedger:
 def depreciation_ledger(*, owner, home: Home) -> DepreciationLedger:
     """Per year: line 42 (allowable) and what line 33 deducted of it (allowed); simplified
     years count zero. The sale figure is the larger of the two sums (allowed or allowable)."""
-    chain = chain_refresh(owner=owner)
+    chain = chain_compute(owner=owner)
     rows, allowable, allowed = [], ZERO, ZERO
     for year in chain:
         form = next((f for f in year.forms if f.home_id == home.pk), None)
