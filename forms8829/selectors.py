@@ -4,12 +4,17 @@ Aggregation happens in SQL: bills are summed by (year, home, category, scope, bu
 percent) in one query; only bills whose service period straddles a boundary of business use are
 fetched one by one, to be prorated per bill to the cent (rules §3). The whole ledger of a user,
 for any number of years, is read in a constant number of queries.
+
+Where each bill goes (engine field, column, business share) is `forms8829.lines`; the SQL
+conditions that find the bills in a column or behind a line (`bills_landing_q`), used by the
+review, the support CSV and the admin's filters, are built here from the same table.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -18,7 +23,7 @@ from operator import or_
 
 from django.db.models import Count, Q, Sum
 
-from forms8829 import engine
+from forms8829 import engine, lines
 from forms8829.money import ZERO, cents
 from forms8829.periods import (
     FAR_FUTURE,
@@ -40,61 +45,47 @@ from ledger.models import Bill, Home, TaxYear, TaxYearHome
 # Bump when the engine's arithmetic changes, so stored unfiled forms are recomputed.
 ENGINE_VERSION = "1"
 
-COLUMN_CATEGORIES = {
-    Bill.Category.REAL_ESTATE_TAX: "real_estate_taxes",
-    Bill.Category.INSURANCE: "insurance",
-    Bill.Category.RENT: "rent",
-    Bill.Category.REPAIRS: "repairs",
-    Bill.Category.UTILITIES: "utilities",
-    Bill.Category.OTHER: "other",
-}
-
 
 @dataclass
 class _Sums:
-    """Running sums of one home-year's bills, by engine field."""
+    """Running sums of one home-year's bills, by engine field (`forms8829.lines`)."""
 
     columns: dict[str, list[Decimal]] = field(
         default_factory=lambda: defaultdict(lambda: [ZERO, ZERO])
     )
-    mortgage_interest: Decimal = ZERO
-    mortgage_insurance: Decimal = ZERO
-    internet: Decimal = ZERO
-    phone: Decimal = ZERO
+    amounts: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
     notes: list[str] = field(default_factory=list)
 
     def add(self, category: str, scope: str, percent: Decimal | None, amount: Decimal) -> None:
-        if category in Bill.SCHEDULE_C:
-            if percent is None:
-                self.notes.append(
-                    f"{Bill.Category(category).label} bills without a business-use percent "
-                    f"(${amount:,.2f}) count nothing; give their business share."
-                )
-                return
-            share = cents(amount * percent / 100)
-            setattr(self, category, getattr(self, category) + share)
-        elif category == Bill.Category.MORTGAGE_INTEREST:
-            self.mortgage_interest += amount  # never direct; an own percent does not apply
-        elif category == Bill.Category.MORTGAGE_INSURANCE:
-            self.mortgage_insurance += amount
+        where = lines.spot(category, scope, percent is not None)
+        if not where.counts:
+            self.notes.append(
+                f"{Bill.Category(category).label} bills without a business-use percent "
+                f"(${amount:,.2f}) count nothing; give their business share."
+            )
+            return
+        if where.share:
+            # Project rule: bills with the same percent are summed in SQL, then the share is
+            # rounded once per percent.
+            amount = cents(amount * percent / 100)
+        if where.line.one_amount:
+            self.amounts[where.line.engine_field] += amount
         else:
-            line = self.columns[COLUMN_CATEGORIES[category]]
-            if scope == Bill.Scope.DIRECT:
-                line[0] += amount
-            elif percent is not None:
-                # Rules §2 exception: an indirect bill with its own business share puts only the
-                # business part in column (a). Project rule: bills with the same percent are
-                # summed in SQL, then the share is rounded once per percent.
-                line[0] += cents(amount * percent / 100)
-            else:
-                line[1] += amount
+            self.columns[where.line.engine_field][where.column == lines.COLUMN_B] += amount
 
     def expenses(self) -> engine.Expenses:
         return engine.Expenses(
-            mortgage_interest=self.mortgage_interest,
-            mortgage_insurance=self.mortgage_insurance,
+            **{
+                line.engine_field: self.amounts[line.engine_field]
+                for line in lines.BILL_LINES.values()
+                if line.one_amount and not line.schedule_c_line
+            },
             **{name: engine.Columns(direct=a, indirect=b) for name, (a, b) in self.columns.items()},
         )
+
+    def schedule_c(self) -> dict[str, Decimal]:
+        """The business shares beside the form, by engine.HomeYearInput field."""
+        return {line.engine_field: self.amounts[line.engine_field] for line in lines.SCHEDULE_C}
 
 
 @dataclass(frozen=True)
@@ -153,8 +144,15 @@ def home_business_use(home: Home) -> list[Interval]:
     return business_use(area_periods(home), occupancy(home))
 
 
+def homes_in_use(homes) -> dict[int, list[Interval]]:
+    """The business use of each of `homes` (office areas prefetched) that has any."""
+    return {home.pk: intervals for home in homes if (intervals := home_business_use(home))}
+
+
 def bill_count_filters(homes_in_use: dict[int, list[Interval]]) -> tuple[Q, Q]:
     """(bills counted in full, bills to prorate one by one) as SQL conditions."""
+    if not homes_in_use:
+        return Q(pk__in=[]), Q(pk__in=[])
     full, straddling = [], []
     for home_id, intervals in homes_in_use.items():
         inside = reduce(or_, (Q(service_start__gte=s, service_end__lte=e) for s, e in intervals))
@@ -172,6 +170,28 @@ def bill_count_filters(homes_in_use: dict[int, list[Interval]]) -> tuple[Q, Q]:
     return reduce(or_, full), reduce(or_, straddling)
 
 
+def bills_landing_q(wanted: Callable[[lines.Spot], bool]) -> Q:
+    """The bills whose spot in `forms8829.lines` is `wanted`, as one SQL condition on their
+    category, scope and whether they have their own business-use percent."""
+    parts = [
+        Q(category__in=categories, scope=scope, business_use_percent__isnull=not share)
+        for scope in lines.SCOPES
+        for share in (False, True)
+        if (categories := [c for c in lines.BILL_LINES if wanted(lines.spot(c, scope, share))])
+    ]
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def column_bills_q(column: str) -> Q:
+    """The bills that land in column (a) or (b) of their Form 8829 line (rules §2)."""
+    return bills_landing_q(lambda where: where.column == column)
+
+
+def bills_behind_q(target: str, *, year: int | None = None) -> Q:
+    """The bills behind a drill-down target (`forms8829.lines.behind`); business use aside."""
+    return bills_landing_q(lambda where: lines.behind(target, where, year))
+
+
 def _load(owner, years: list[int]):
     tax_years = {
         ty.year: ty
@@ -187,8 +207,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
     """Engine inputs for every home in business use, for each of `years` that has a tax year."""
     tax_years, homes = _load(owner, years)
     years = sorted(tax_years)
-    in_use = {home.pk: home_business_use(home) for home in homes}
-    in_use = {pk: intervals for pk, intervals in in_use.items() if intervals}
+    in_use = homes_in_use(homes)
     sums: dict[tuple[int, int], _Sums] = defaultdict(_Sums)
     if years and in_use:
         full, straddling = bill_count_filters(in_use)
@@ -328,8 +347,7 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums) -> HomeYear:
         excess_casualty_losses=tyh.excess_casualty_losses if tyh else ZERO,
         mortgage_interest_schedule_a_limit=tyh.mortgage_interest_schedule_a_limit if tyh else None,
         depreciation=depreciation,
-        internet_business=sums.internet,
-        phone_business=sums.phone,
+        **sums.schedule_c(),
         simplified_monthly_areas=simplified_monthly_areas(periods, occupied, year),
     )
     return HomeYear(

@@ -30,6 +30,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
+from forms8829.selectors import bill_count_filters, bills_behind_q, homes_in_use
 from ledger import services
 from ledger.models import (
     Bill,
@@ -172,6 +173,7 @@ class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
         return self._batched(request, super().changelist_view, request, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request._reverting = True  # a revert saves the old version even where the form is as-is
         parent = super().history_form_view
         args = (request, object_id, version_id, extra_context)
         return self._batched(request, parent, *args, object_id=object_id)
@@ -183,6 +185,10 @@ class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not obj.owner_id:
             obj.owner = request.user
+        if change and not form.has_changed() and not getattr(request, "_reverting", False):
+            # Nothing of the record changed (only an inline, say a receipt added to a filed
+            # year's bill): it is not saved again, so its history and time stamp stay true.
+            return
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
@@ -380,9 +386,7 @@ class FormLineFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(
-                review_data.line_bills_q(self.value(), year=_year_param(request))
-            )
+            return queryset.filter(bills_behind_q(self.value(), year=_year_param(request)))
         return queryset
 
 
@@ -406,7 +410,7 @@ class CountedFilter(admin.SimpleListFilter):
         homes = list(
             Home.objects.filter(pk__in=queryset.values("home_id")).prefetch_related("office_areas")
         )
-        full, prorated = review_data.counted_q(homes)
+        full, prorated = bill_count_filters(homes_in_use(homes))
         conditions = {
             "yes": full | prorated,
             "full": full,
@@ -519,11 +523,6 @@ class BillAdmin(OwnedModelAdmin):
         return format_html_join(
             ", ", '<a href="{}">{}</a>', ((r.file.url, r.original_name) for r in receipts)
         )
-
-    def save_model(self, request, obj, form, change):
-        if not obj.owner_id:
-            obj.owner = request.user
-        super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

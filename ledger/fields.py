@@ -158,7 +158,8 @@ def read_decimal(
         money = is_money(max_digits, decimal_places)
     example = example or (MONEY_EXAMPLE if money else "200")
     what = "an amount" if money else "a number"
-    invalid = FieldError(f'must be {what} like "{example}", not {describe(value)}')
+    shown = describe(value)
+    invalid = FieldError(f'must be {what} like "{example}", not {shown}')
 
     if isinstance(value, bool):
         raise invalid
@@ -173,7 +174,7 @@ def read_decimal(
             raise invalid
         number = value
     elif isinstance(value, str):
-        number = _read_number_text(value, money=money, invalid=invalid)
+        number = _read_number_text(value, money=money, invalid=invalid, shown=shown)
     else:
         raise invalid
 
@@ -200,14 +201,14 @@ def read_decimal(
     return quantized
 
 
-def _read_number_text(value: str, *, money: bool, invalid: FieldError) -> Decimal:
+def _read_number_text(value: str, *, money: bool, invalid: FieldError, shown: str) -> Decimal:
     text = value.strip()
     bare = text.lstrip("+-$ ")
     if _EXPONENT.fullmatch(bare):
         number = Decimal(bare.replace(",", ""))
         plain = f"{number:f}" if -20 < number.adjusted() < 20 else "1250.00"
         raise FieldError(
-            f'must be written without an exponent, like "{plain}", not {describe(value)}',
+            f'must be written without an exponent, like "{plain}", not {shown}',
             code="exponent",
         )
     read = _plain_text(text, money=money)

@@ -29,7 +29,6 @@ import stat
 import zipfile
 import zlib
 from collections.abc import Collection
-from decimal import Decimal
 from typing import BinaryIO
 
 from django.conf import settings
@@ -40,6 +39,7 @@ from ledger.ledger_file import (
     LedgerFileError,
     ReceiptFileUnreadable,
     ledger_export_with_receipts,
+    ledger_file_parse,
     ledger_import,
     path_text,
 )
@@ -265,16 +265,9 @@ def _ledger_document(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInf
             [f"{LEDGER_JSON}: cannot be read; the archive is damaged."]
         ) from None
     try:
-        # JSON numbers with a fraction become Decimal, never float (as import_ledger reads).
-        return json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
-    except UnicodeDecodeError:
-        raise LedgerArchiveError([f"{LEDGER_JSON}: not UTF-8 text."]) from None
-    except json.JSONDecodeError as exc:
-        raise LedgerArchiveError(
-            [f"{LEDGER_JSON}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
-        ) from None
-    except RecursionError:
-        raise LedgerArchiveError([f"{LEDGER_JSON}: nested too deeply."]) from None
+        return ledger_file_parse(raw, name=LEDGER_JSON)  # as the command and the API read it
+    except LedgerFileError as exc:
+        raise LedgerArchiveError(exc.errors) from None
 
 
 def _receipts_listed(document) -> int:

@@ -2,12 +2,18 @@
 
 `ledger_export` reads a user's ledger into the file's shape (plain dicts, lists, strings, ints,
 booleans and None, ready for `json.dumps`); `ledger_import` reads such a document back, all or
-nothing. The contract is /work/shared/spec/ledger-format.md §1: money and areas are decimal
-strings, dates ISO `YYYY-MM-DD`, a missing or null optional field means "not given".
+nothing; `ledger_file_parse` turns a file's bytes into that document the same way for every door
+(the command, the API, the archive). The contract is docs/ledger-format.md: money and areas are
+decimal strings (or JSON numbers, read as written), dates ISO `YYYY-MM-DD`, a missing or null
+optional field means "not given".
 
-Import reuses the models' own validation (`full_clean`: field validators, `clean()`, check
-constraints) and reports every problem at once, each named by its JSON path in words a user
-understands (`bills[17].amount: must be >= 0`).
+Import reads every record through the record serializers (`ledger.serializers`, built on
+`ledger.fields`: one reader per field for the API, this file and the CSV), then the models' own
+`clean()`, and reports every problem at once, each named by its JSON path in words a user
+understands (`bills[17].amount: must be >= 0`). Its queries do not grow with the file: the
+owner's keys and years are fetched once, every record is checked in Python, and each table is
+inserted in bulk with its history rows. It checks no filed year: the caller's write batch does
+(`forms8829.filing`), once, after the import.
 
 A bill lists its receipts (`receipts`: file, name, sha256, content_type, size; left out when it
 has none), but the file does not carry their bytes: the ledger archive (`ledger.ledger_archive`)
@@ -31,15 +37,19 @@ import posixpath
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Prefetch
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.settings import api_settings
+from simple_history.utils import bulk_create_with_history
 
+from ledger import fields
+from ledger.fields import HomeLookup, describe, home_key_from_name, json_loads
 from ledger.models import (
     Bill,
     Home,
@@ -50,6 +60,20 @@ from ledger.models import (
     TaxYearHome,
     receipt_upload_to,
 )
+from ledger.serializers import (
+    BILL_FIELDS,
+    HOME_FIELDS,
+    IMPROVEMENT_FIELDS,
+    OFFICE_AREA_FIELDS,
+    TAX_YEAR_FIELDS,
+    TAX_YEAR_HOME_FIELDS,
+    BillSerializer,
+    HomeSerializer,
+    ImprovementSerializer,
+    OfficeAreaSerializer,
+    TaxYearHomeSerializer,
+    TaxYearSerializer,
+)
 from ledger.services import RECEIPT_TYPES, ReceiptFileInfo, receipt_inspect, safe_file_name
 from ledger.storage import receipt_storage
 
@@ -57,56 +81,9 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "homeoffice-ledger/1"
 
-# The file's fields per record, in the order the file lists them. Their names are the model
-# fields' names; `home` in a bill or a tax year's home is the home's `key`.
-HOME_FIELDS = (
-    "key",
-    "name",
-    "total_area",
-    "total_rooms",
-    "area_method",
-    "ownership",
-    "occupied_from",
-    "occupied_to",
-    "cost_basis",
-    "land_value",
-    "fmv_at_first_business_use",
-)
-OFFICE_AREA_FIELDS = ("name", "area", "rooms", "use", "start", "end")
-IMPROVEMENT_FIELDS = ("description", "cost", "placed_in_service")
-BILL_FIELDS = (
-    "home",
-    "paid_on",
-    "payee",
-    "category",
-    "amount",
-    "scope",
-    "business_use_percent",
-    "service_start",
-    "service_end",
-    "note",
-)
-TAX_YEAR_FIELDS = (
-    "year",
-    "filing_status",
-    "itemizes",
-    "state_local_income_or_sales_tax",
-    "other_real_estate_taxes",
-    "personal_property_taxes",
-    "modified_agi",
-    "filed",
-)
-TAX_YEAR_HOME_FIELDS = (
-    "home",
-    "method",
-    "gross_income_limit",
-    "receives_carryover",
-    "daycare_hours",
-    "mortgage_interest_schedule_a_limit",
-    "casualty_losses_direct",
-    "casualty_losses_indirect",
-    "excess_casualty_losses",
-)
+# The file's fields per record (`ledger.serializers`: HOME_FIELDS, BILL_FIELDS, ...), in the
+# order the file lists them, are the model fields' names; `home` in a bill or a tax year's home
+# is the home's key (or its name).
 # A bill's receipt: where its file is in the archive, its download name, and what the file is.
 RECEIPT_FIELDS = ("file", "name", "sha256", "content_type", "size")
 TOP_FIELDS = ("format", "homes", "bills", "tax_years")
@@ -120,20 +97,6 @@ RECEIPT_NOT_IN_IMPORT = (
     "the file is not in this import; import the .zip archive (or import without receipts to "
     "leave them out)"
 )
-
-# Fields the file requires although the model would accept them blank.
-REQUIRED_IN_FILE = {(Home, "key")}
-
-# Examples shown in "must be a decimal number like ..." messages.
-DECIMAL_EXAMPLES = {
-    "total_area": "2000",
-    "area": "200",
-    "business_use_percent": "50",
-    "daycare_hours": "1200",
-}
-INTEGER_EXAMPLES = {"year": 2024, "rooms": 1}
-DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Error messages are sorted by where they occur in the file: per kind of object, its fields in
 # the file's order and the lists it holds (and the kind of object in each).
@@ -337,6 +300,26 @@ def ledger_export_with_receipts(*, owner) -> tuple[dict, list[tuple[Path, dict, 
 # Import: reading the document
 
 
+def ledger_file_parse(raw: bytes | str, *, name: str = "file"):
+    """A ledger file's JSON document, read the same way by every door (the command, the API,
+    the archive): strict JSON, numbers kept as written (`ledger.fields.json_loads`), UTF-8 with
+    or without a BOM. Raises LedgerFileError naming `name` (and the line and column)."""
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:
+        raise LedgerFileError([f"{name}: not UTF-8 text."]) from None
+    try:
+        return json_loads(text)
+    except json.JSONDecodeError as exc:
+        raise LedgerFileError(
+            [f"{name}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
+        ) from None
+    except RecursionError:
+        raise LedgerFileError([f"{name}: nested too deeply."]) from None
+    except ValueError as exc:  # NaN, Infinity
+        raise LedgerFileError([f"{name}: not valid JSON: {exc}."]) from None
+
+
 def path_text(path: Path) -> str:
     """`("bills", 17, "amount")` -> `bills[17].amount`."""
     text = ""
@@ -361,21 +344,6 @@ def _path_sort_key(path: Path):
     return tuple(key)
 
 
-def _describe(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-        return text if len(text) <= 40 else text[:36] + '..."'
-    return str(value)
-
-
 class _Errors:
     def __init__(self) -> None:
         self._items: list[tuple[Path, str]] = []
@@ -391,20 +359,28 @@ class _Errors:
         return [f"{path_text(path)}: {message}" if path else message for path, message in ordered]
 
 
-@dataclass
+@dataclass(eq=False)
 class _Record:
-    """One object of the file, read into an unsaved model instance."""
+    """One object of the file: its fields as its serializer read them (`attrs`; None when any
+    could not be read), then the unsaved model instance made of them."""
 
     path: Path
-    instance: models.Model
-    # Fields that could not be read: excluded from `full_clean` (already reported).
-    unreadable: set[str] = field(default_factory=set)
+    names: tuple[str, ...]
+    attrs: dict | None = None
+    instance: models.Model | None = None
     # Set when any error names this record or one of its fields; such a record is never saved.
     failed: bool = False
-    saved: bool = False
-    home_key: str | None = None
+    # A home's key and name, by which the file's bills and tax years find it (`HomeLookup`).
+    key: str | None = None
+    name: str | None = None
+    key_made: bool = False  # no key in the file: made from the name
     children: dict[str, list[_Record]] = field(default_factory=dict)
     receipts: list[_ReceiptEntry] = field(default_factory=list)
+
+    @property
+    def fits(self) -> bool:
+        """Read and checked without an error: its instance can be inserted."""
+        return self.instance is not None and not self.failed
 
 
 @dataclass(frozen=True)
@@ -433,13 +409,41 @@ class _ReceiptEntry:
     source: _ReceiptSource | None = None
 
 
+def _sha256_check(value: str) -> None:
+    if not SHA256_TEXT.fullmatch(value):
+        raise serializers.ValidationError(
+            f"must be the file's SHA-256, 64 hexadecimal digits, not {describe(value)}"
+        )
+
+
+RECEIPT_SIZE_MESSAGE = "must be the file's size in bytes, a whole number like 1234, not {input}"
+
+
+class ReceiptEntrySerializer(serializers.Serializer):
+    """A receipt as a bill of the file lists it (its file is looked for later)."""
+
+    file = fields.TextField(max_length=1000)
+    name = fields.TextField(required=False, allow_blank=True, max_length=1000)
+    sha256 = fields.TextField(validators=[_sha256_check])
+    content_type = fields.TextField(required=False, allow_blank=True, max_length=1000)
+    size = fields.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        error_messages={"invalid": RECEIPT_SIZE_MESSAGE, "min_value": RECEIPT_SIZE_MESSAGE},
+    )
+
+
 class _Reader:
-    """Turns the document into unsaved model instances, reporting every problem on the way."""
+    """Reads the document's objects through the record serializers (`ledger.serializers`, in
+    bulk mode: fields only), reporting every problem at its path."""
 
-    def __init__(self, errors: _Errors):
+    def __init__(self, errors: _Errors, *, owner):
         self.errors = errors
+        self.context: dict = {"owner": owner, "bulk": True}
+        self._serializers: dict[type, serializers.Serializer] = {}
 
-    def fail(self, record: _Record | None, path: Path, message: str) -> None:
+    def fail(self, record: _Record | _ReceiptEntry | None, path: Path, message: str) -> None:
         self.errors.add(path, message)
         if record is not None:
             record.failed = True
@@ -449,7 +453,7 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail(record, path, f"must be a list, not {_describe(value)}")
+            self.fail(record, path, f"must be a list, not {describe(value)}")
             return []
         return value
 
@@ -462,328 +466,289 @@ class _Reader:
             hint = f'; did you mean "{close[0]}"?' if close else ""
             self.fail(record, (*path, str(name)), f"unknown field{hint}")
 
-    def record(
-        self, model: type[models.Model], obj, path: Path, names: Iterable[str], lists=()
-    ) -> _Record | None:
-        if not isinstance(obj, dict):
-            self.errors.add(path, f"must be an object {{...}}, not {_describe(obj)}")
+    def serializer(self, serializer_class: type[serializers.Serializer]):
+        # One serializer per kind of record: its fields are built once, not once per bill.
+        if serializer_class not in self._serializers:
+            self._serializers[serializer_class] = serializer_class(context=self.context)
+        return self._serializers[serializer_class]
+
+    def read(self, serializer_class, obj, path: Path, names: tuple[str, ...], record) -> dict:
+        """`obj`'s fields `names` through the serializer; None (and each error reported)."""
+        try:
+            return self.serializer(serializer_class).run_validation(
+                {name: obj[name] for name in names if name in obj}
+            )
+        except serializers.ValidationError as exc:
+            for name, messages in exc.detail.items():
+                where = path if name == api_settings.NON_FIELD_ERRORS_KEY else (*path, name)
+                for message in messages:
+                    self.fail(record, where, str(message))
             return None
-        record = _Record(path=path, instance=model())
+
+    def record(self, serializer_class, obj, path: Path, lists=()) -> _Record | None:
+        if not isinstance(obj, dict):
+            self.errors.add(path, f"must be an object {{...}}, not {describe(obj)}")
+            return None
+        names = tuple(serializer_class.Meta.fields)
+        record = _Record(path=path, names=names)
         self.unknown_fields(obj, (*names, *lists), path, record)
-        values = {}
-        for name in names:
-            model_field = model._meta.get_field(name)
-            if isinstance(model_field, models.ForeignKey):
-                continue
-            ok, value = self.value(model, model_field, obj.get(name), (*path, name), record)
-            if ok:
-                values[name] = value
-            else:
-                record.unreadable.add(name)
-        for name, value in values.items():
-            if value is not None or model._meta.get_field(name).null:
-                setattr(record.instance, name, value)
+        record.attrs = self.read(serializer_class, obj, path, names, record)
         return record
 
-    def value(self, model, model_field, raw, path: Path, record: _Record) -> tuple[bool, object]:
-        """Read one field. Returns (readable, value); None means "not given" (model default)."""
-        name = model_field.name
-
-        def bad(message: str) -> tuple[bool, None]:
-            self.fail(record, path, message)
-            return False, None
-
-        if raw is None or (raw == "" and (model, name) in REQUIRED_IN_FILE):
-            if (model, name) in REQUIRED_IN_FILE or not (
-                model_field.null or model_field.blank or model_field.has_default()
-            ):
-                return bad("is required" if raw is None else "must not be empty")
-            return True, model_field.get_default() if not model_field.null else None
-
-        if model_field.choices:
-            choices = [str(choice) for choice, _label in model_field.flatchoices]
-            if raw not in choices:
-                listed = ", ".join(f'"{c}"' for c in choices)
-                return bad(f"must be one of {listed}, not {_describe(raw)}")
-            return True, raw
-        if isinstance(model_field, models.DecimalField):
-            return self.decimal(raw, name, bad)
-        if isinstance(model_field, models.DateField):
-            return self.date(raw, bad)
-        if isinstance(model_field, models.BooleanField):
-            if not isinstance(raw, bool):
-                return bad(f"must be true or false, not {_describe(raw)}")
-            return True, raw
-        if isinstance(model_field, models.IntegerField):
-            if isinstance(raw, bool) or not isinstance(raw, int):
-                example = INTEGER_EXAMPLES.get(name, 8)
-                return bad(f"must be a whole number like {example}, not {_describe(raw)}")
-            return True, raw
-        if not isinstance(raw, str):
-            return bad(f"must be text in quotes, not {_describe(raw)}")
-        if "\x00" in raw:
-            return bad("must not contain NUL characters")
-        return True, raw
-
-    @staticmethod
-    def decimal(raw, name: str, bad) -> tuple[bool, Decimal | None]:
-        message = f'must be a decimal number like "{DECIMAL_EXAMPLES.get(name, "180.00")}"'
-        if isinstance(raw, float):
-            # A binary float may already have lost cents; ask for the exact text.
-            return bad(f"{message} (in quotes, so that no cents are lost)")
-        if isinstance(raw, bool):
-            return bad(message)
-        if isinstance(raw, int):
-            return True, Decimal(raw)
-        if isinstance(raw, Decimal):
-            return (True, raw) if raw.is_finite() else bad(message)
-        if isinstance(raw, str) and DECIMAL_TEXT.fullmatch(raw):
-            try:
-                return True, Decimal(raw)
-            except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-                return bad(message)
-        return bad(message)
-
-    @staticmethod
-    def date(raw, bad) -> tuple[bool, dt.date | None]:
-        if not isinstance(raw, str) or not DATE_TEXT.fullmatch(raw):
-            return bad(
-                f'must be a date written YYYY-MM-DD, like "2023-01-15", not {_describe(raw)}'
-            )
+    def field(self, serializer_class, obj: dict, name: str):
+        """One field of an object whose other fields may not read; None if it does not."""
         try:
-            return True, dt.date.fromisoformat(raw)
-        except ValueError:
-            return bad(f"{_describe(raw)} is not a real date")
+            return (
+                self.serializer(serializer_class)
+                .fields[name]
+                .run_validation(obj.get(name, serializers.empty))
+            )
+        except (serializers.ValidationError, SkipField):
+            return None
 
     def receipt(self, obj, path: Path) -> _ReceiptEntry | None:
         """Read a bill's receipt entry; its file is looked for later (`_receipts_check`)."""
         if not isinstance(obj, dict):
-            self.errors.add(path, f"must be an object {{...}}, not {_describe(obj)}")
+            self.errors.add(path, f"must be an object {{...}}, not {describe(obj)}")
             return None
         entry = _ReceiptEntry(path=path)
         self.unknown_fields(obj, RECEIPT_FIELDS, path, entry)
-
-        def text(name: str, *, required: bool) -> str | None:
-            raw = obj.get(name)
-            if raw is None or raw == "":
-                if required:
-                    message = "is required" if raw is None else "must not be empty"
-                    self.fail(entry, (*path, name), message)
-                return None
-            if not isinstance(raw, str):
-                self.fail(entry, (*path, name), f"must be text in quotes, not {_describe(raw)}")
-                return None
-            if "\x00" in raw:
-                self.fail(entry, (*path, name), "must not contain NUL characters")
-                return None
-            return raw
-
-        entry.file = text("file", required=True)
-        entry.name = text("name", required=False)
-        entry.content_type = text("content_type", required=False)
-        sha256 = text("sha256", required=True)
-        if sha256 is not None:
-            if SHA256_TEXT.fullmatch(sha256):
-                entry.sha256 = sha256.lower()
-            else:
-                self.fail(
-                    entry,
-                    (*path, "sha256"),
-                    f"must be the file's SHA-256, 64 hexadecimal digits, not {_describe(sha256)}",
-                )
-        size = obj.get("size")
-        if size is not None:
-            if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-                self.fail(
-                    entry,
-                    (*path, "size"),
-                    f"must be the file's size in bytes, a whole number like 1234, not "
-                    f"{_describe(size)}",
-                )
-            else:
-                entry.size = size
+        attrs = self.read(ReceiptEntrySerializer, obj, path, RECEIPT_FIELDS, entry)
+        if attrs is not None:
+            entry.file = attrs["file"]
+            entry.name = attrs.get("name") or None
+            entry.sha256 = attrs["sha256"].lower()
+            entry.content_type = attrs.get("content_type") or None
+            entry.size = attrs.get("size")
         return entry
 
-    def home_reference(self, record: _Record, obj: dict, path: Path, keys: set[str]) -> None:
-        raw = obj.get("home")
-        if raw is None:
-            self.fail(record, path, "is required")
-        elif not isinstance(raw, str):
-            self.fail(record, path, f"must be a home's key in quotes, not {_describe(raw)}")
-        elif raw not in keys:
-            self.fail(record, path, f"no home with key '{raw}' in this file")
-        else:
-            record.home_key = raw
 
-
-def _year_limits() -> tuple[int, int]:
-    validators = TaxYear._meta.get_field("year").validators
-    low = max(v.limit_value for v in validators if isinstance(v, MinValueValidator))
-    high = min(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
-    return low, high
-
-
-def _read(data, errors: _Errors) -> tuple[list[_Record], list[_Record], list[_Record]]:
-    reader = _Reader(errors)
-    if data.get("format") != FORMAT:
-        errors.add(("format",), f'expected "{FORMAT}"')
-    reader.unknown_fields(data, TOP_FIELDS, (), None)
-
+def _read_homes(data, reader: _Reader, owner_keys: set[str]) -> list[_Record]:
+    """The file's homes and what they hold. A home without a key gets one made from its name
+    (`home_key_from_name`), past the file's keys and the owner's (`owner_keys`)."""
     homes: list[_Record] = []
-    keys_at: dict[str, Path] = {}
     for index, obj in enumerate(reader.list_at(data, "homes", ("homes",), None)):
         path = ("homes", index)
-        record = reader.record(Home, obj, path, HOME_FIELDS, HOME_LISTS)
+        record = reader.record(HomeSerializer, obj, path, HOME_LISTS)
         if record is None:
             continue
         homes.append(record)
-        key = record.instance.key
-        if "key" not in record.unreadable:
-            record.home_key = key
-            if key in keys_at:
-                reader.fail(
-                    record,
-                    (*path, "key"),
-                    f"'{key}' is already the key of {path_text(keys_at[key])}",
-                )
-            else:
-                keys_at[key] = path
-        for name, model, names in (
-            ("office_areas", OfficeArea, OFFICE_AREA_FIELDS),
-            ("improvements", Improvement, IMPROVEMENT_FIELDS),
+        given = obj.get("key")
+        if record.attrs is not None:
+            record.key, record.name = record.attrs.get("key") or None, record.attrs["name"]
+        else:
+            # A home with errors is still found by the key it has (no second error for each
+            # bill that names it); it is never saved.
+            record.key = (given.strip() or None) if isinstance(given, str) else None
+            record.name = reader.field(HomeSerializer, obj, "name")
+        record.key_made = given is None or (isinstance(given, str) and not given.strip())
+        for name, serializer_class in (
+            ("office_areas", OfficeAreaSerializer),
+            ("improvements", ImprovementSerializer),
         ):
             children = []
             for child_index, child in enumerate(reader.list_at(obj, name, (*path, name), record)):
-                child_record = reader.record(model, child, (*path, name, child_index), names)
+                child_record = reader.record(serializer_class, child, (*path, name, child_index))
                 if child_record is not None:
                     children.append(child_record)
             record.children[name] = children
 
+    keys_at: dict[str, Path] = {}
+    for record in homes:
+        key = record.key
+        if key is None:
+            continue
+        if key in keys_at:
+            message = f"'{key}' is already the key of {path_text(keys_at[key])}"
+            reader.fail(record, (*record.path, "key"), message)
+        elif key in owner_keys:
+            message = (
+                f"you already have a home with key '{key}'; import with replace to replace your "
+                f"whole ledger"
+            )
+            reader.fail(record, (*record.path, "key"), message)
+        else:
+            keys_at[key] = record.path
+    taken = set(keys_at) | owner_keys
+    for record in homes:
+        if record.key is None and record.name and record.key_made:
+            record.key = home_key_from_name(record.name, taken)
+            taken.add(record.key)
+    return homes
+
+
+def _read_bills(data, reader: _Reader) -> list[_Record]:
     bills: list[_Record] = []
     for index, obj in enumerate(reader.list_at(data, "bills", ("bills",), None)):
         path = ("bills", index)
-        record = reader.record(Bill, obj, path, BILL_FIELDS, BILL_LISTS)
-        if record is not None:
-            reader.home_reference(record, obj, (*path, "home"), set(keys_at))
-            for receipt_index, child in enumerate(
-                reader.list_at(obj, "receipts", (*path, "receipts"), record)
-            ):
-                entry = reader.receipt(child, (*path, "receipts", receipt_index))
-                if entry is not None:
-                    record.receipts.append(entry)
-            bills.append(record)
+        record = reader.record(BillSerializer, obj, path, BILL_LISTS)
+        if record is None:
+            continue
+        for receipt_index, child in enumerate(
+            reader.list_at(obj, "receipts", (*path, "receipts"), record)
+        ):
+            entry = reader.receipt(child, (*path, "receipts", receipt_index))
+            if entry is not None:
+                record.receipts.append(entry)
+        bills.append(record)
+    return bills
 
-    low, high = _year_limits()
+
+def _read_tax_years(data, reader: _Reader) -> list[_Record]:
     tax_years: list[_Record] = []
     years_at: dict[int, Path] = {}
     for index, obj in enumerate(reader.list_at(data, "tax_years", ("tax_years",), None)):
         path = ("tax_years", index)
-        record = reader.record(TaxYear, obj, path, TAX_YEAR_FIELDS, TAX_YEAR_LISTS)
+        record = reader.record(TaxYearSerializer, obj, path, TAX_YEAR_LISTS)
         if record is None:
             continue
         tax_years.append(record)
-        year = record.instance.year
-        if "year" not in record.unreadable:
-            if not low <= year <= high:
-                record.unreadable.add("year")
-                reader.fail(
-                    record,
-                    (*path, "year"),
-                    f"{year} is not supported; supported years are {low}-{high}",
-                )
-            elif year in years_at:
-                reader.fail(
-                    record,
-                    (*path, "year"),
-                    f"{year} is already listed at {path_text(years_at[year])}",
-                )
-            else:
-                years_at[year] = path
+        year = (record.attrs or {}).get("year")
+        if year in years_at:
+            message = f"{year} is already listed at {path_text(years_at[year])}"
+            reader.fail(record, (*path, "year"), message)
+        elif year is not None:
+            years_at[year] = path
         children = []
-        homes_in_year: dict[str, Path] = {}
+        homes_in_year: dict[_Record, Path] = {}
         for child_index, child in enumerate(reader.list_at(obj, "homes", (*path, "homes"), record)):
             child_path = (*path, "homes", child_index)
-            child_record = reader.record(TaxYearHome, child, child_path, TAX_YEAR_HOME_FIELDS)
+            child_record = reader.record(TaxYearHomeSerializer, child, child_path)
             if child_record is None:
                 continue
-            reader.home_reference(child_record, child, (*child_path, "home"), set(keys_at))
-            key = child_record.home_key
-            if key is not None and key in homes_in_year:
-                reader.fail(
-                    child_record,
-                    (*child_path, "home"),
-                    f"'{key}' is already listed at {path_text(homes_in_year[key])}",
-                )
-                child_record.home_key = None
-            elif key is not None:
-                homes_in_year[key] = child_path
             children.append(child_record)
+            home = (child_record.attrs or {}).get("home")
+            if home is None:
+                continue
+            if home in homes_in_year:
+                message = f"'{home.key}' is already listed at {path_text(homes_in_year[home])}"
+                reader.fail(child_record, (*child_path, "home"), message)
+            else:
+                homes_in_year[home] = child_path
         record.children["homes"] = children
-    return homes, bills, tax_years
+    return tax_years
+
+
+def _year_conflicts(owner, tax_years: list[_Record], reader: _Reader) -> None:
+    """Without `replace`, the file may only add tax years the user does not have yet."""
+    years = {r.attrs["year"] for r in tax_years if r.attrs is not None}
+    if not years:
+        return
+    taken = set(TaxYear.objects.owned_by(owner).values_list("year", flat=True))
+    for record in tax_years:
+        year = record.attrs["year"] if record.attrs is not None else None
+        if year in taken:
+            message = (
+                f"you already have the tax year {year}; import with replace to replace your "
+                f"whole ledger"
+            )
+            reader.fail(record, (*record.path, "year"), message)
 
 
 # --------------------------------------------------------------------------------------------
 # Import: checking against the models and writing
 
-
-def _model_message(error: ValidationError) -> str:
-    code, params = error.code, error.params or {}
-    if code == "min_value":
-        return f"must be >= {params['limit_value']}"
-    if code == "max_value":
-        return f"must be <= {params['limit_value']}"
-    if code == "max_decimal_places":
-        return f"must have at most {params['max']} decimal places"
-    if code == "max_digits":
-        return f"has too many digits (at most {params['max']} in all)"
-    if code == "max_whole_digits":
-        return f"is too large (at most {params['max']} digits before the decimal point)"
-    if code == "max_length":
-        return f"must be at most {params['limit_value']} characters long"
-    if code in ("null", "blank", "required"):
-        return "must not be empty"
-    message = error.message % params if params else error.message
-    return str(message)
+IMPORT_REASON = "Imported from a ledger file"
 
 
-# Set by the import itself, never read from the file: the owner, and parents that are either
-# not saved (a parent with errors) or were just saved (no need to query that they exist). The
-# models' `clean()` still checks them.
-SET_BY_IMPORT = {"owner", "home", "tax_year"}
+def _clean(record: _Record, errors: _Errors, **data) -> bool:
+    """The model's own cross-field checks (`clean()`, handed data fetched once instead of its
+    queries); each message at its path. True when clean.
 
-
-def _check(record: _Record, names: Iterable[str], errors: _Errors) -> bool:
-    """Run the model's own validation; report each message at its path. True when clean.
-
-    Field validators and `clean()` run; the database check constraints are not validated again
-    (each would cost a query and a savepoint per row): every one of them is mirrored by a field
-    validator or `clean()`, which tests pin. Uniqueness (home keys, years, a year's homes) is
-    checked by the import itself, with messages naming the file's paths.
+    The field rules (validators included) were the serializer's. The database's check
+    constraints are not queried row by row: each is mirrored by a field rule or `clean()`, which
+    tests pin. Uniqueness (home keys, years, a year's homes) is checked by the import itself,
+    with messages naming the file's paths.
     """
-    names = set(names)
     try:
-        record.instance.full_clean(
-            exclude={*SET_BY_IMPORT, *record.unreadable}, validate_constraints=False
-        )
+        record.instance.clean(**data)
     except ValidationError as exc:
-        for name, field_errors in exc.error_dict.items():
-            path = (*record.path, name) if name in names else record.path
-            for error in field_errors:
-                errors.add(path, _model_message(error))
+        for name, messages in exc.update_error_dict({}).items():
+            path = (*record.path, name) if name in record.names else record.path
+            for message in messages:
+                for text in ValidationError(message).messages:
+                    errors.add(path, text)
         record.failed = True
     return not record.failed
 
 
-def _save(record: _Record, errors: _Errors) -> None:
-    try:
-        record.instance.save()
-    except ValidationError as exc:
-        # A check run on save (the filed-year guard) refused the row; the transaction is rolled
-        # back at the end with everything else.
-        errors.add(record.path, " ".join(exc.messages))
-        record.failed = True
-        return
-    record.saved = True
+def _insert(model: type[models.Model], records: Iterable[_Record], owner) -> None:
+    """One INSERT of the records' instances and one of their "+" history rows (per batch: the
+    database's parameter limit; see `ledger.apps`)."""
+    instances = [record.instance for record in records]
+    if instances:
+        bulk_create_with_history(
+            instances, model, default_user=owner, default_change_reason=IMPORT_REASON
+        )
+
+
+def _write(owner, homes: list[_Record], bills: list[_Record], tax_years: list[_Record], errors):
+    """Check every record against the model, then insert them, parents first. Homes and tax
+    years are inserted even when something else failed (their children's checks need their
+    ids); the caller's transaction rolls it all back then. Returns the years the file marks
+    filed: all are inserted open, for the caller to file."""
+    for record in homes:
+        if record.attrs is not None and not record.failed:
+            record.instance = Home(owner=owner, **{**record.attrs, "key": record.key})
+            _clean(record, errors, keys_taken=())  # keys: checked while reading
+    _insert(Home, [r for r in homes if r.fits], owner)
+
+    for home in homes:
+        siblings: list[OfficeArea] = []
+        for name, model in (("office_areas", OfficeArea), ("improvements", Improvement)):
+            for child in home.children.get(name, []):
+                if child.attrs is None:
+                    continue
+                child.instance = model(owner=owner, **child.attrs)
+                if home.fits:
+                    child.instance.home = home.instance
+                # An office area is checked against the ones before it, in the file's order.
+                extra = {"siblings": list(siblings)} if model is OfficeArea else {}
+                if _clean(child, errors, **extra) and home.fits and model is OfficeArea:
+                    siblings.append(child.instance)
+
+    for record in bills:
+        if record.attrs is None:
+            continue
+        attrs = dict(record.attrs)
+        home = attrs.pop("home")
+        record.instance = Bill(owner=owner, tax_year=attrs["paid_on"].year, **attrs)
+        if home.fits:
+            record.instance.home = home.instance
+        _clean(record, errors)
+
+    to_file = []
+    for record in tax_years:
+        if record.attrs is None:
+            continue
+        attrs = dict(record.attrs)
+        if attrs.pop("filed", False):
+            to_file.append(attrs["year"])
+        record.instance = TaxYear(owner=owner, **attrs)
+        _clean(record, errors)
+    _insert(TaxYear, [r for r in tax_years if r.fits], owner)
+
+    for tax_year in tax_years:
+        others: list[TaxYearHome] = []
+        for child in tax_year.children.get("homes", []):
+            if child.attrs is None:
+                continue
+            attrs = dict(child.attrs)
+            home = attrs.pop("home")
+            child.instance = TaxYearHome(owner=owner, **attrs)
+            if home.fits:
+                child.instance.home = home.instance
+            if tax_year.fits:
+                child.instance.tax_year = tax_year.instance
+            if _clean(child, errors, others=list(others)) and home.fits and tax_year.fits:
+                others.append(child.instance)
+
+    if not errors:
+        _insert(OfficeArea, [r for h in homes for r in h.children["office_areas"]], owner)
+        _insert(Improvement, [r for h in homes for r in h.children["improvements"]], owner)
+        _insert(Bill, bills, owner)
+        _insert(TaxYearHome, [r for t in tax_years for r in t.children["homes"]], owner)
+    return sorted(to_file)
 
 
 def _receipt_files_delete_on_commit(names: list[str]) -> None:
@@ -812,90 +777,6 @@ def _ledger_delete(*, owner) -> None:
     Bill.objects.owned_by(owner).delete()  # receipts cascade
     Home.objects.owned_by(owner).delete()  # office areas, improvements, home-years cascade
     _receipt_files_delete_on_commit(files)
-
-
-def _conflicts(*, owner, homes: list[_Record], tax_years: list[_Record], errors: _Errors) -> None:
-    """Without `replace`, the file may only add homes and years the user does not have yet."""
-    keys = {r.home_key for r in homes if r.home_key}
-    taken_keys = set(
-        Home.objects.owned_by(owner).filter(key__in=keys).values_list("key", flat=True)
-    )
-    for record in homes:
-        if record.home_key in taken_keys:
-            errors.add(
-                (*record.path, "key"),
-                f"you already have a home with key '{record.home_key}'; import with replace "
-                f"to replace your whole ledger",
-            )
-            record.failed = True
-    years = {r.instance.year for r in tax_years if "year" not in r.unreadable}
-    taken_years = set(
-        TaxYear.objects.owned_by(owner).filter(year__in=years).values_list("year", flat=True)
-    )
-    for record in tax_years:
-        if "year" not in record.unreadable and record.instance.year in taken_years:
-            errors.add(
-                (*record.path, "year"),
-                f"you already have the tax year {record.instance.year}; import with replace to "
-                f"replace your whole ledger",
-            )
-            record.failed = True
-
-
-def _write_homes(owner, homes: list[_Record], errors: _Errors) -> dict[str, Home]:
-    saved: dict[str, Home] = {}
-    for record in homes:
-        record.instance.owner = owner
-        if _check(record, HOME_FIELDS, errors):
-            _save(record, errors)
-        if record.saved:
-            saved[record.home_key] = record.instance
-        for name, names in (
-            ("office_areas", OFFICE_AREA_FIELDS),
-            ("improvements", IMPROVEMENT_FIELDS),
-        ):
-            for child in record.children[name]:
-                child.instance.owner = owner
-                if record.saved:
-                    child.instance.home = record.instance
-                # Saved one by one: an office area is checked against the ones before it.
-                if _check(child, names, errors) and record.saved:
-                    _save(child, errors)
-    return saved
-
-
-def _write_bills(owner, bills: list[_Record], homes: dict[str, Home], errors: _Errors) -> None:
-    for record in bills:
-        record.instance.owner = owner
-        home = homes.get(record.home_key)
-        if home is not None:
-            record.instance.home = home
-        if _check(record, BILL_FIELDS, errors) and home is not None:
-            _save(record, errors)
-
-
-def _write_tax_years(
-    owner, tax_years: list[_Record], homes: dict[str, Home], errors: _Errors
-) -> list[int]:
-    """Saves every year open; returns the years the file marks filed (the caller files them)."""
-    to_file = []
-    for record in tax_years:
-        record.instance.owner = owner
-        if record.instance.filed:
-            to_file.append(record.instance.year)
-        record.instance.filed, record.instance.filed_at = False, None
-        if _check(record, TAX_YEAR_FIELDS, errors):
-            _save(record, errors)
-        for child in record.children["homes"]:
-            child.instance.owner = owner
-            home = homes.get(child.home_key)
-            if home is not None:
-                child.instance.home = home
-            if record.saved:
-                child.instance.tax_year = record.instance
-            if _check(child, TAX_YEAR_HOME_FIELDS, errors) and home and record.saved:
-                _save(child, errors)
-    return to_file
 
 
 def _stored_receipt_files(owner, shas: set[str]) -> dict[str, _ReceiptSource]:
@@ -975,7 +856,7 @@ def _receipts_check(
         elif entry.content_type is not None and entry.content_type != source.content_type:
             errors.add(
                 (*entry.path, "content_type"),
-                f"is {_describe(entry.content_type)} but the file is {source.content_type}",
+                f"is {describe(entry.content_type)} but the file is {source.content_type}",
             )
         else:
             entry.source = source
@@ -990,10 +871,10 @@ def _receipts_check(
 def _receipts_write(
     *, owner, bills: list[_Record], files: ReceiptFiles | None, written: list[str]
 ) -> int:
-    """Store the checked receipts of the saved bills; each new file is written once (its name is
-    appended to `written` at once, for the caller to remove if the import fails after all)."""
+    """Store the checked receipts of the bills, in bulk; each new file is written once (its name
+    is appended to `written` at once, for the caller to remove if the import fails after all)."""
     names: dict[str, str] = {}
-    count = 0
+    receipts: list[_Record] = []
     for record in bills:
         for entry in record.receipts:
             source = entry.source
@@ -1016,9 +897,9 @@ def _receipts_write(
                 content_type=source.content_type,
                 sha256=source.sha256,
             )
-            receipt.save()
-            count += 1
-    return count
+            receipts.append(_Record(path=entry.path, names=RECEIPT_FIELDS, instance=receipt))
+    _insert(Receipt, receipts, owner)
+    return len(receipts)
 
 
 def _written_files_delete(names: list[str]) -> None:
@@ -1040,12 +921,13 @@ def ledger_import(
     """Load a `homeoffice-ledger/1` document into the owner's ledger, all or nothing.
 
     Every problem is collected and raised together as `LedgerFileError`; then nothing is written.
-    Records are saved one by one inside this transaction so that the models' cross-record checks
-    (office areas in use at the same time within the home's area, filed years) see the earlier
-    ones; any error rolls the whole transaction back. With `replace`, the owner's existing ledger
-    (homes, bills, receipts, tax years) is deleted first, in the same transaction; without it, a
-    home key or a tax year the owner already has is an error. Tax years are created last, all
-    open: `ImportSummary.years_to_file` lists those the file marks filed, for the caller to file.
+    Every record is read and checked in Python against data fetched once (the owner's home keys
+    and tax years), office areas against the ones before them and a year's homes against each
+    other; then each table is inserted in bulk with its "+" history rows, so the queries do not
+    grow with the file. With `replace`, the owner's existing ledger (homes, bills, receipts, tax
+    years) is deleted first, in the same transaction; without it, a home key or a tax year the
+    owner already has is an error. Tax years are created open: `ImportSummary.years_to_file`
+    lists those the file marks filed, for the caller to file.
 
     Receipts come last, once everything else is in: their files from `files` (the archive's, see
     `ledger.ledger_archive`) or, without, files the owner already stores with the same SHA-256;
@@ -1082,22 +964,30 @@ def _ledger_import(
 ) -> ImportSummary:
     if not isinstance(data, dict):
         raise LedgerFileError(
-            [f'file: must be a JSON object {{"format": "{FORMAT}", ...}}, not {_describe(data)}']
+            [f'file: must be a JSON object {{"format": "{FORMAT}", ...}}, not {describe(data)}']
         )
     errors = _Errors()
-    homes, bills, tax_years = _read(data, errors)
+    reader = _Reader(errors, owner=owner)
+    if data.get("format") != FORMAT:
+        errors.add(("format",), f'expected "{FORMAT}"')
+    reader.unknown_fields(data, TOP_FIELDS, (), None)
+    owner_keys = (
+        set() if replace else set(Home.objects.owned_by(owner).values_list("key", flat=True))
+    )
+    homes = _read_homes(data, reader, owner_keys)
+    reader.context["home_lookup"] = HomeLookup(homes, where="in this file", by_id=False)
+    bills = _read_bills(data, reader)
+    tax_years = _read_tax_years(data, reader)
+    if not replace:
+        _year_conflicts(owner, tax_years, reader)
     entries = [entry for record in bills for entry in record.receipts]
     if not without_receipts:
         # Before `replace` deletes the owner's receipts: their files can be reused.
         _receipts_check(owner=owner, entries=entries, files=files, errors=errors)
     if replace:  # a filed year cannot go: the caller's write batch refuses the whole import
         _ledger_delete(owner=owner)
-    else:
-        _conflicts(owner=owner, homes=homes, tax_years=tax_years, errors=errors)
 
-    saved_homes = _write_homes(owner, homes, errors)
-    _write_bills(owner, bills, saved_homes, errors)
-    years_to_file = _write_tax_years(owner, tax_years, saved_homes, errors)
+    years_to_file = _write(owner, homes, bills, tax_years, errors)
     if errors:
         raise LedgerFileError(errors.messages())
     receipts = 0
@@ -1114,5 +1004,5 @@ def _ledger_import(
         replaced=replace,
         receipts=receipts,
         receipts_left_out=len(entries) if without_receipts else 0,
-        years_to_file=tuple(sorted(years_to_file)),
+        years_to_file=tuple(years_to_file),
     )

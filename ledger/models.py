@@ -322,10 +322,9 @@ class Bill(Owned):
         DIRECT = "direct", "Direct (business part only)"
         INDIRECT = "indirect", "Indirect (whole home)"
 
-    # Categories that are never a direct expense (i8829 lines 9-11).
+    # Categories that are never a direct expense (i8829 lines 9-11). Where each category goes on
+    # the form is forms8829.lines.
     NEVER_DIRECT = (Category.MORTGAGE_INTEREST, Category.MORTGAGE_INSURANCE)
-    # Categories that count only through their business-use percent (Schedule C, not 8829).
-    SCHEDULE_C = (Category.INTERNET, Category.PHONE)
 
     home = models.ForeignKey(Home, on_delete=models.PROTECT, related_name="bills")
     paid_on = models.DateField(help_text="Payment date; the bill belongs to this tax year.")

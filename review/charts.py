@@ -11,19 +11,19 @@ from decimal import Decimal
 from html import escape
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# Colour-blind friendly (Okabe-Ito plus two neutrals), one per bill category in model order.
-PALETTE = (
-    "#0072B2",  # mortgage interest
-    "#56B4E9",  # mortgage insurance
-    "#D55E00",  # real estate taxes
-    "#009E73",  # insurance
-    "#CC79A7",  # rent
-    "#E69F00",  # repairs
-    "#F0E442",  # utilities
-    "#8C8C8C",  # other
-    "#332288",  # internet
-    "#882255",  # phone
-)
+# Colour-blind friendly (Okabe-Ito plus two neutrals), by bill category code (`Bill.Category`).
+CATEGORY_COLOURS = {
+    "mortgage_interest": "#0072B2",
+    "mortgage_insurance": "#56B4E9",
+    "real_estate_tax": "#D55E00",
+    "insurance": "#009E73",
+    "rent": "#CC79A7",
+    "repairs": "#E69F00",
+    "utilities": "#F0E442",
+    "other": "#8C8C8C",
+    "internet": "#332288",
+    "phone": "#882255",
+}
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 
 
@@ -50,8 +50,8 @@ def monthly_bills_svg(
     width: int = 640,
     height: int = 300,
 ) -> str:
-    """Stacked bars: one per month, one segment per category (amounts paid that month)."""
-    colors = {key: PALETTE[i % len(PALETTE)] for i, (key, _) in enumerate(categories)}
+    """Stacked bars: one per month, one segment per category (amounts paid that month), each
+    category in its colour whatever the order of `categories` (codes and labels)."""
     labels = dict(categories)
     used = [key for key, _ in categories if any(key in m for m in monthly.values())]
     left, right, top, bottom = 64, 12, 28, 54 + 18 * ((len(used) + 3) // 4)
@@ -90,7 +90,7 @@ def monthly_bills_svg(
             tip = f"{MONTHS[month - 1]}: {labels[key]} {_money(amount)}"
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-                f'fill="{colors[key]}"><title>{escape(tip)}</title></rect>'
+                f'fill="{CATEGORY_COLOURS[key]}"><title>{escape(tip)}</title></rect>'
             )
         total = month_totals.get(month) or Decimal(0)
         parts.append(
@@ -108,7 +108,8 @@ def monthly_bills_svg(
         lx = left + (i % 4) * (plot_w / 4)
         ly = legend_y + 18 * (i // 4)
         parts.append(
-            f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="12" fill="{colors[key]}"/>'
+            f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="12" '
+            f'fill="{CATEGORY_COLOURS[key]}"/>'
             f'<text x="{lx + 17:.1f}" y="{ly}" font-size="11" fill="currentColor">'
             f"{escape(labels[key])}</text>"
         )

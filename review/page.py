@@ -4,8 +4,8 @@ chart data and the carryover chain.
 Reads only: the forms come from `forms8829.chain` (the engine's stored output, never recomputed
 here), the rest are SQL aggregates over the ledger in a constant number of queries whatever the
 number of bills. No tax arithmetic: values are the engine's, formatted for people. Where a bill
-goes on the form is a classification (rules §2, ledger-format §1), kept here so that the review's
-links, the bill changelist's filters and the support CSV agree.
+goes on the form is `forms8829.lines` (rules §2, ledger-format §1); the review's links, the bill
+changelist's filters and totals and the support CSV all ask it, so they agree.
 
 Must not import the admin; the admin (interface.admin_ledger, review.views) imports this.
 """
@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 
+from forms8829 import lines as bill_lines
 from forms8829.chain import (
     FormError,
     MethodComparison,
@@ -31,8 +32,7 @@ from forms8829.chain import (
 )
 from forms8829.periods import Interval, clip, year_interval
 from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET, Line
-from forms8829.rules import UnsupportedYearError, rules_for
-from forms8829.selectors import bill_count_filters, home_business_use
+from forms8829.selectors import column_bills_q, home_business_use
 from ledger.models import Bill, Home, TaxYear, TaxYearHome
 from review import charts
 
@@ -70,90 +70,35 @@ def line_value(value: str | None, kind: str, *, rooms: bool = False) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Where a bill goes on the form (rules §2): drill-down targets shared by the review, the bill
-# changelist's "Form 8829 line" filter and the support CSV.
+# Where a bill goes on the form (`forms8829.lines`): drill-down targets shared by the review, the
+# bill changelist's "Form 8829 line" filter and the support CSV.
 # ---------------------------------------------------------------------------------------------
 
-MORTGAGE = (C.MORTGAGE_INTEREST, C.MORTGAGE_INSURANCE)
-# Lines fed by bills, by category. Lines 10/16 and 11/17 are linked as a whole: which of the
-# pair (and which column, with the Line 11 Worksheet) gets a bill depends on the taxpayer.
-LINE_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "10": MORTGAGE,
-    "16": MORTGAGE,
-    "11": (C.REAL_ESTATE_TAX,),
-    "17": (C.REAL_ESTATE_TAX,),
-    "18": (C.INSURANCE,),
-    "19": (C.RENT,),
-    "20": (C.REPAIRS,),
-    "21": (C.UTILITIES,),
-    "22": (C.OTHER,),
-}
-PER_COLUMN_LINES = ("18", "19", "20", "21", "22")
-SCHEDULE_C_LINES = {"internet": C.INTERNET, "phone": C.PHONE}
+LINE_TITLES = {line.number: line.title for part in FORM_8829 for line in part.lines}
+SOME_YEARS = " (in the years they count)"  # mortgage insurance premiums (rules §2)
+
+
+def _drill_targets() -> dict[str, str]:
+    targets: dict[str, str] = {}
+    for entry in bill_lines.BILL_LINES.values():
+        if entry.schedule_c_line:
+            targets[entry.category] = f"Schedule C: {entry.label.lower()} (business share)"
+        elif entry.per_column:
+            (number,) = entry.lines
+            for column in entry.columns:
+                targets[f"{number}{column}"] = f"{number}({column}) {LINE_TITLES[number]}"
+        elif entry.lines[0] not in targets:
+            first, *others = entry.lines
+            sharing = [e for e in bill_lines.BILL_LINES.values() if e.lines == entry.lines]
+            names = ", ".join(e.label + (SOME_YEARS if e.counts_if else "") for e in sharing)
+            targets[first] = f"{'/'.join(entry.lines)} {names.capitalize()}"
+            for number in others:
+                targets[number] = f"{number} {LINE_TITLES[number]} (same bills as {first})"
+    return targets
+
 
 # The values of the bill changelist's `form_line` filter, in form order.
-DRILL_TARGETS: dict[str, str] = {
-    "10": "10/16 Mortgage interest (and premiums where they count)",
-    "16": "16 Excess mortgage interest (same bills as 10)",
-    "11": "11/17 Real estate taxes",
-    "17": "17 Excess real estate taxes (same bills as 11)",
-    **{
-        f"{n}{col}": f"{n}({col}) {title}"
-        for n, title in (
-            ("18", "Insurance"),
-            ("19", "Rent"),
-            ("20", "Repairs and maintenance"),
-            ("21", "Utilities"),
-            ("22", "Other expenses"),
-        )
-        for col in ("a", "b")
-    },
-    "internet": "Schedule C: internet (business share)",
-    "phone": "Schedule C: telephone (business share)",
-}
-
-# Column (a): direct, or indirect with its own business share (rules §2); mortgage never direct.
-COLUMN_A = (Q(scope=Bill.Scope.DIRECT) | Q(business_use_percent__isnull=False)) & ~Q(
-    category__in=MORTGAGE
-)
-COLUMN_B = ~COLUMN_A
-
-
-def mortgage_insurance_counts(year: int | None) -> bool:
-    if year is None:
-        return True
-    try:
-        return rules_for(year).mortgage_insurance_is_interest
-    except UnsupportedYearError:
-        return False
-
-
-def line_bills_q(target: str, *, year: int | None = None) -> Q:
-    """Bills of the category (and column) behind one drill-down target; business use aside."""
-    if target in SCHEDULE_C_LINES:
-        # A bill without its business-use percent counts nothing (rules §2): not behind the line.
-        return Q(category=SCHEDULE_C_LINES[target], business_use_percent__isnull=False)
-    number, column = (target[:-1], target[-1]) if target[-1] in "ab" else (target, None)
-    if number not in LINE_CATEGORIES:
-        return Q(pk__in=[])
-    categories = list(LINE_CATEGORIES[number])
-    if C.MORTGAGE_INSURANCE in categories and not mortgage_insurance_counts(year):
-        categories.remove(C.MORTGAGE_INSURANCE)
-    condition = Q(category__in=categories)
-    if column == "a":
-        condition &= COLUMN_A
-    elif column == "b":
-        condition &= COLUMN_B
-    return condition
-
-
-def counted_q(homes: list[Home]) -> tuple[Q, Q]:
-    """(bills counted in full, bills prorated) for these homes (prefetched office areas): the
-    same conditions the engine's inputs use (rules §3, part-year use)."""
-    in_use = {home.pk: intervals for home in homes if (intervals := home_business_use(home))}
-    if not in_use:
-        return Q(pk__in=[]), Q(pk__in=[])
-    return bill_count_filters(in_use)
+DRILL_TARGETS: dict[str, str] = _drill_targets()
 
 
 def bill_changelist_url(**params) -> str:
@@ -167,23 +112,16 @@ def drill_url(*, year: int, home_id: int, target: str) -> str:
     )
 
 
-def bill_form_line(category: str, column: str, lines: dict | None, year: int) -> str:
+def bill_form_line(where: bill_lines.Spot, form_lines: dict | None, year: int) -> str:
     """The line(s) a counted bill feeds, as printed ("21(b)", "10(b)/16(b)", "Schedule C ...")."""
-    if category in Bill.SCHEDULE_C:
-        return f"Schedule C ({Bill.Category(category).label.split(' (')[0].lower()})"
-    if lines is None:
+    if where.line.schedule_c_line:
+        return f"Schedule C ({where.line.label.lower()})"
+    if form_lines is None:
         return "not on the form (simplified method)"
-    if category == C.MORTGAGE_INSURANCE and not mortgage_insurance_counts(year):
+    if not bill_lines.deductible_in(where.line.category, year):
         return f"not deductible in {year}"
-    if category in MORTGAGE:
-        candidates = ["10b", "16b"]
-    elif category == C.REAL_ESTATE_TAX:
-        # The Line 11 Worksheet moves indirect taxes into column (a) of lines 11 and 17.
-        candidates = ["11a", "17a"] if column == "a" else ["11b", "17b", "11a", "17a"]
-    else:
-        number = next(n for n, cats in LINE_CATEGORIES.items() if category in cats)
-        candidates = [f"{number}{column}"]
-    used = [k for k in candidates if lines.get(k) not in (None, "0.00")] or candidates[:1]
+    candidates = where.cells
+    used = [k for k in candidates if form_lines.get(k) not in (None, "0.00")] or candidates[:1]
     return "/".join(f"{k[:-1]}({k[-1]})" for k in used)
 
 
@@ -385,7 +323,7 @@ def _bill_sums(*, owner, year: int):
     totals = dict(
         Bill.objects.owned_by(owner)
         .filter(tax_year=year)
-        .exclude(category__in=Bill.SCHEDULE_C)
+        .exclude(category__in=bill_lines.SCHEDULE_C_CATEGORIES)
         .values("home_id")
         .annotate(total=Sum("amount", default=Decimal("0")))
         .order_by()
@@ -412,11 +350,11 @@ def _links(form, lines: dict, year: int, tax_year_home_id: int | None) -> dict[s
     def nonzero(key):
         return lines.get(key) not in (None, "0.00")
 
-    for number in LINE_CATEGORIES:
-        for col in ("a", "b"):
+    for number in bill_lines.FORM_LINES:
+        for col in (bill_lines.COLUMN_A, bill_lines.COLUMN_B):
             key = f"{number}{col}"
             if nonzero(key):
-                target = key if number in PER_COLUMN_LINES else number
+                target = bill_lines.target_of(key)
                 links[key] = drill_url(year=year, home_id=form.home_id, target=target)
     if tax_year_home_id is not None:
         inputs = reverse("admin:ledger_taxyearhome_change", args=[tax_year_home_id])
@@ -530,8 +468,7 @@ def _home_review(form, *, year, tax_year_home_id, comparison, monthly, bills_tot
             else None,
         )
         for key, label in (
-            ("internet", "Internet (business share)"),
-            ("phone", "Telephone (business share)"),
+            (entry.category, f"{entry.label} (business share)") for entry in bill_lines.SCHEDULE_C
         )
     )
     notes = form_notes(form)
@@ -696,7 +633,9 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
             )
 
     # Internet and phone bills without a business-use percent count nothing (rules §2).
-    unshared = bills.filter(category__in=Bill.SCHEDULE_C, business_use_percent__isnull=True)
+    unshared = bills.filter(
+        category__in=bill_lines.SCHEDULE_C_CATEGORIES, business_use_percent__isnull=True
+    )
     unshared_count = unshared.count()
     if unshared_count:
         items.append(
@@ -706,7 +645,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                 "percent and count nothing",
                 bill_changelist_url(
                     tax_year=year,
-                    category__in="internet,phone",
+                    category__in=",".join(bill_lines.SCHEDULE_C_CATEGORIES),
                     business_use_percent__isnull="True",
                 ),
                 "give their business share",
@@ -798,19 +737,13 @@ def filing_rows(forms: YearForms) -> list[FilingRow]:
     ]
 
 
-# The form line of each category, as printed in the bill changelist's totals.
-CATEGORY_LINES = {
-    C.MORTGAGE_INTEREST: "10 / 16",
-    C.MORTGAGE_INSURANCE: "10 / 16 (years premiums count)",
-    C.REAL_ESTATE_TAX: "11 / 17",
-    C.INSURANCE: "18",
-    C.RENT: "19",
-    C.REPAIRS: "20",
-    C.UTILITIES: "21",
-    C.OTHER: "22",
-    C.INTERNET: "Schedule C",
-    C.PHONE: "Schedule C",
-}
+def category_form_line(category: str) -> str:
+    """The form line of a category, as printed in the bill changelist's totals ("11 / 17")."""
+    entry = bill_lines.BILL_LINES[category]
+    if entry.schedule_c_line:
+        return "Schedule C"
+    printed = " / ".join(entry.lines)
+    return printed + SOME_YEARS if entry.counts_if else printed
 
 
 @dataclass(frozen=True)
@@ -837,8 +770,8 @@ def bill_totals(queryset) -> BillTotals:
         queryset.order_by()
         .values("category")
         .annotate(
-            a=Sum("amount", filter=COLUMN_A, default=zero),
-            b=Sum("amount", filter=COLUMN_B, default=zero),
+            a=Sum("amount", filter=column_bills_q(bill_lines.COLUMN_A), default=zero),
+            b=Sum("amount", filter=column_bills_q(bill_lines.COLUMN_B), default=zero),
             total=Sum("amount", default=zero),
             n=Count("id", distinct=True),
         )
@@ -848,11 +781,11 @@ def bill_totals(queryset) -> BillTotals:
     rows.sort(key=lambda r: order.index(r["category"]))
     result = []
     for row in rows:
-        schedule_c = row["category"] in Bill.SCHEDULE_C
+        schedule_c = row["category"] in bill_lines.SCHEDULE_C_CATEGORIES
         result.append(
             TotalRow(
                 Bill.Category(row["category"]).label,
-                CATEGORY_LINES[row["category"]],
+                category_form_line(row["category"]),
                 "—" if schedule_c else money(row["a"]),
                 "—" if schedule_c else money(row["b"]),
                 money(row["total"]),

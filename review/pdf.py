@@ -25,6 +25,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from forms8829 import lines as bill_lines
 from forms8829.chain import YearForms, year_forms
 from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET
 from ledger.models import Home
@@ -135,8 +136,13 @@ def _summary(form) -> list:
             _p("Line 30: expenses for business use of your home"),
             _p(money(output.get("schedule_c_line_30")), NUMBER),
         ],
-        [_p("Other expenses: internet (business share)"), _p(money(other.get("internet")), NUMBER)],
-        [_p("Other expenses: telephone (business share)"), _p(money(other.get("phone")), NUMBER)],
+        *(
+            [
+                _p(f"Other expenses: {entry.label.lower()} (business share)"),
+                _p(money(other.get(entry.category)), NUMBER),
+            ]
+            for entry in bill_lines.SCHEDULE_C
+        ),
     ]
     carry = [
         [

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, F, Value, When
 from django.db.models import CharField as CharType
 
+from forms8829 import lines as bill_lines
 from forms8829.chain import year_forms
 from forms8829.periods import prorate
-from forms8829.selectors import home_business_use
+from forms8829.selectors import bill_count_filters, homes_in_use
 from ledger.models import Bill, Home, Receipt
 from ledger.services import safe_file_name
-from review.page import COLUMN_A, bill_form_line, counted_q
+from review.page import bill_form_line
 
 CSV_COLUMNS = (
     "form_line",
@@ -65,8 +66,8 @@ def bills_behind_lines(*, owner, year: int, forms=None) -> list[BillLine]:
     forms = forms if forms is not None else year_forms(owner=owner, year=year)
     lines_by_home = {f.home_id: f.output.get("lines") for f in forms.forms}
     homes = list(Home.objects.owned_by(owner).prefetch_related("office_areas"))
-    in_use = {h.pk: home_business_use(h) for h in homes}
-    full, straddling = counted_q(homes)
+    in_use = homes_in_use(homes)
+    full, straddling = bill_count_filters(in_use)
     bills = (
         Bill.objects.owned_by(owner)
         .filter(tax_year=year)
@@ -78,9 +79,6 @@ def bills_behind_lines(*, owner, year: int, forms=None) -> list[BillLine]:
                 default=Value("none"),
                 output_field=CharType(),
             ),
-            column=Case(
-                When(COLUMN_A, then=Value("a")), default=Value("b"), output_field=CharType()
-            ),
             home_name=F("home__name"),
         )
         .order_by("paid_on", "id")
@@ -91,9 +89,10 @@ def bills_behind_lines(*, owner, year: int, forms=None) -> list[BillLine]:
         if bill.home_id not in lines_by_home or bill.counted == "none":
             form_line, counted_amount = NOT_COUNTED, "0.00"
         else:
-            form_line = bill_form_line(
-                bill.category, bill.column, lines_by_home[bill.home_id], year
+            where = bill_lines.spot(
+                bill.category, bill.scope, bill.business_use_percent is not None
             )
+            form_line = bill_form_line(where, lines_by_home[bill.home_id], year)
             if bill.counted == "prorated":
                 counted_amount = str(
                     prorate(

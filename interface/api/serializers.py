@@ -1,12 +1,13 @@
 """Serializers of the REST API: the shape of each resource, and nothing else.
 
-Writes are validated twice, and stay thin: DRF checks types and formats (a number, a date, a
-choice, max digits), then the model's own `full_clean()` runs its field validators, `clean()`
-and constraints, so the rules live in one place (`ledger.models`) for the admin, the API and the
-imports. A reference to another record (a bill's home, a receipt's bill, a tax year's home) is
-looked up among the request user's own records only; anything else is answered 404, exactly like
-an id that does not exist. A change that touches a filed year is refused with 409 by the view's
-write batch (`forms8829.filing`), after the save and before the commit.
+Writes are validated twice, and stay thin: the record serializers of `ledger.serializers` read
+each field the way every door of the ledger reads it (`ledger.fields`: money, dates, choices by
+key or label, homes by id, key or name), then the model's own `full_clean()` runs its
+validators, `clean()` and constraints, so the rules live in one place for the admin, the API and
+the imports. A reference to another record (a bill's home, a receipt's bill, a tax year's home)
+is looked up among the request user's own records only; an id they do not have is answered 404,
+exactly like an id that does not exist. A change that touches a filed year is refused with 409
+by the view's write batch (`forms8829.filing`), after the save and before the commit.
 
 Computed results (forms, comparison, carryovers, depreciation) are serialized from what
 `forms8829.chain` returns; there is no tax arithmetic here.
@@ -14,25 +15,24 @@ Computed results (forms, comparison, carryovers, depreciation) are serialized fr
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model
+from decimal import Decimal
+
 from django.urls import reverse
-from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from forms8829.rules import UnsupportedYearError, rules_for
-from interface.api.exceptions import ReferenceNotFound, field_errors
-from ledger.ledger_file import BILL_FIELDS, HOME_FIELDS, TAX_YEAR_HOME_FIELDS
-from ledger.models import (
-    Bill,
-    Home,
-    Improvement,
-    OfficeArea,
-    Receipt,
-    TaxYear,
-    TaxYearHome,
+from interface.api.exceptions import ReferenceNotFound
+from ledger import serializers as records
+from ledger.models import Bill, Receipt, TaxYear, TaxYearHome
+from ledger.serializers import (
+    BILL_FIELDS,
+    HOME_FIELDS,
+    IMPROVEMENT_FIELDS,
+    OFFICE_AREA_FIELDS,
+    TAX_YEAR_FIELDS,
+    TAX_YEAR_HOME_FIELDS,
 )
 
 READ_ONLY_STAMPS = ("id", "created_at", "updated_at")
@@ -45,8 +45,9 @@ class OwnedRelatedField(serializers.PrimaryKeyRelatedField):
         return super().get_queryset().owned_by(self.context["request"].user)
 
     def to_internal_value(self, data):
-        if isinstance(data, float) and not data.is_integer():
-            self.fail("incorrect_type", data_type=type(data).__name__)
+        # A JSON number with a fraction (float, or `ledger.fields.JSONNumber`) is no id.
+        if isinstance(data, float | Decimal) and data != int(data):
+            self.fail("incorrect_type", data_type="number")
         try:
             return super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -56,135 +57,51 @@ class OwnedRelatedField(serializers.PrimaryKeyRelatedField):
             raise
 
 
-class CleanModelSerializer(serializers.ModelSerializer):
-    """Owner-scoped writes that pass the model's `full_clean()` before anything is saved.
+class OwnedHomeField(records.HomeField):
+    """One of the request user's homes by id, key or name; an id they do not have is a 404."""
 
-    The owner of a new record is the request user. Subclasses may adjust the candidate record in
-    `prepare`. Saving is the view's write batch (`forms8829.filing.ledger_write`), which refuses
-    a change to a filed year (409).
-    """
-
-    @property
-    def user(self):
-        return self.context["request"].user
-
-    def prepare(self, instance: Model, attrs: dict) -> None:
-        """Last adjustments to the candidate record before `full_clean()`."""
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        instance = self.instance or self.Meta.model(owner=self.user)
-        for name, value in attrs.items():
-            setattr(instance, name, value)
-        self.prepare(instance, attrs)
-        # Non-editable fields (a bill's tax year, time stamps) are derived on save, as in a form.
-        derived = [f.name for f in instance._meta.fields if not f.editable]
+    def to_internal_value(self, data):
         try:
-            instance.full_clean(exclude=derived)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(field_errors(exc)) from exc
-        self._candidate = instance
-        return attrs
-
-    def _save(self) -> Model:
-        instance = self._candidate
-        instance._history_user = self.user
-        instance.save()
-        return instance
-
-    def create(self, validated_data):
-        return self._save()
-
-    def update(self, instance, validated_data):
-        return self._save()
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if exc.get_codes() == ["does_not_exist"]:
+                raise ReferenceNotFound(self.field_name, "home", data) from exc
+            raise
 
 
 # --------------------------------------------------------------------------------------------
-# Resources
+# Resources: the ledger's record serializers with ids, references and time stamps
 
 
-class HomeSerializer(CleanModelSerializer):
-    class Meta:
-        model = Home
+class HomeSerializer(records.HomeSerializer):
+    class Meta(records.HomeSerializer.Meta):
         fields = ("id", *HOME_FIELDS, "created_at", "updated_at")
         read_only_fields = READ_ONLY_STAMPS
-        validators = []
-
-    def prepare(self, instance, attrs):
-        if not instance.key:
-            instance.key = self._free_key(slugify(instance.name)[:50] or "home", instance.pk)
-
-    def _free_key(self, base: str, pk) -> str:
-        """The name's slug, numbered when the user already has a home with that key."""
-        taken = set(
-            Home.objects.owned_by(self.user)
-            .filter(key__startswith=base[:40])
-            .exclude(pk=pk)
-            .values_list("key", flat=True)
-        )
-        key, number = base, 1
-        while key in taken:
-            number += 1
-            key = f"{base[:45]}-{number}"
-        return key
-
-    def validate_key(self, value):
-        if value and (
-            Home.objects.owned_by(self.user)
-            .filter(key=value)
-            .exclude(pk=getattr(self.instance, "pk", None))
-            .exists()
-        ):
-            raise serializers.ValidationError(f"You already have a home with the key '{value}'.")
-        return value
 
 
-class OfficeAreaSerializer(CleanModelSerializer):
-    home = OwnedRelatedField(queryset=Home.objects.all())
+class OfficeAreaSerializer(records.OfficeAreaSerializer):
+    home = OwnedHomeField()
 
-    class Meta:
-        model = OfficeArea
-        fields = (
-            "id",
-            "home",
-            "name",
-            "area",
-            "rooms",
-            "use",
-            "start",
-            "end",
-            *READ_ONLY_STAMPS[1:],
-        )
+    class Meta(records.OfficeAreaSerializer.Meta):
+        fields = ("id", "home", *OFFICE_AREA_FIELDS, *READ_ONLY_STAMPS[1:])
         read_only_fields = READ_ONLY_STAMPS
-        validators = []
 
 
-class ImprovementSerializer(CleanModelSerializer):
-    home = OwnedRelatedField(queryset=Home.objects.all())
+class ImprovementSerializer(records.ImprovementSerializer):
+    home = OwnedHomeField()
 
-    class Meta:
-        model = Improvement
-        fields = ("id", "home", "description", "cost", "placed_in_service", *READ_ONLY_STAMPS[1:])
+    class Meta(records.ImprovementSerializer.Meta):
+        fields = ("id", "home", *IMPROVEMENT_FIELDS, *READ_ONLY_STAMPS[1:])
         read_only_fields = READ_ONLY_STAMPS
-        validators = []
 
 
-class BillSerializer(CleanModelSerializer):
-    home = OwnedRelatedField(queryset=Home.objects.all())
+class BillSerializer(records.BillSerializer):
+    home = OwnedHomeField()
     receipts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
-    class Meta:
-        model = Bill
-        fields = (
-            "id",
-            *BILL_FIELDS,
-            "tax_year",
-            "receipts",
-            "created_at",
-            "updated_at",
-        )
+    class Meta(records.BillSerializer.Meta):
+        fields = ("id", *BILL_FIELDS, "tax_year", "receipts", "created_at", "updated_at")
         read_only_fields = (*READ_ONLY_STAMPS, "tax_year")
-        validators = []
 
 
 class ReceiptSerializer(serializers.ModelSerializer):
@@ -219,34 +136,15 @@ class ReceiptUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False, use_url=False)
 
 
-class TaxYearSerializer(CleanModelSerializer):
-    year = serializers.IntegerField(
-        help_text="The tax year; one of the supported years (see the error for the range)."
-    )
+class TaxYearSerializer(records.TaxYearSerializer):
     homes = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="Ids of this year's tax-year-homes."
     )
 
-    class Meta:
-        model = TaxYear
-        fields = (
-            "id",
-            "year",
-            "filing_status",
-            "itemizes",
-            "state_local_income_or_sales_tax",
-            "other_real_estate_taxes",
-            "personal_property_taxes",
-            "modified_agi",
-            "filed",
-            "filed_at",
-            "homes",
-            "created_at",
-            "updated_at",
-        )
+    class Meta(records.TaxYearSerializer.Meta):
+        fields = ("id", *TAX_YEAR_FIELDS, "filed_at", "homes", "created_at", "updated_at")
         # Filing and reopening are actions (POST .../file/, .../reopen/), never a field write.
         read_only_fields = (*READ_ONLY_STAMPS, "filed", "filed_at")
-        validators = []
 
     def validate_year(self, value):
         if self.instance is not None and value != self.instance.year:
@@ -259,21 +157,19 @@ class TaxYearSerializer(CleanModelSerializer):
             raise serializers.ValidationError(str(exc)) from exc
         if (
             self.instance is None
-            and TaxYear.objects.owned_by(self.user).filter(year=value).exists()
+            and TaxYear.objects.owned_by(self.owner).filter(year=value).exists()
         ):
             raise serializers.ValidationError(f"You already have the tax year {value}.")
         return value
 
 
-class TaxYearHomeSerializer(CleanModelSerializer):
+class TaxYearHomeSerializer(records.TaxYearHomeSerializer):
     tax_year = OwnedRelatedField(queryset=TaxYear.objects.all())
-    home = OwnedRelatedField(queryset=Home.objects.all())
+    home = OwnedHomeField()
 
-    class Meta:
-        model = TaxYearHome
+    class Meta(records.TaxYearHomeSerializer.Meta):
         fields = ("id", "tax_year", *TAX_YEAR_HOME_FIELDS, "created_at", "updated_at")
         read_only_fields = READ_ONLY_STAMPS
-        validators = []
 
 
 class ReopenSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from forms8829.filing import ledger_archive_restore
+from ledger import ledger_file
 from ledger.ledger_archive import (
     LEDGER_JSON_MAX_BYTES,
     LedgerArchiveError,
@@ -476,16 +477,16 @@ def test_files_written_before_a_failure_are_removed(user, fresh, monkeypatch):
     receipts_ledger(user)
     archive = ledger_archive_export(owner=user)
     before, files = snapshot(), stored_files()
-    save = Receipt.save
-    calls = []
+    insert = ledger_file.bulk_create_with_history
 
-    def failing_save(self, *args, **kwargs):
-        calls.append(self)
-        if len(calls) == 3:
+    def failing_insert(objs, model, **kwargs):
+        # The receipts' rows are inserted after their files are written.
+        if model is Receipt:
+            assert len(stored_files()) > len(files)
             raise OSError("disk full")
-        return save(self, *args, **kwargs)
+        return insert(objs, model, **kwargs)
 
-    monkeypatch.setattr(Receipt, "save", failing_save)
+    monkeypatch.setattr(ledger_file, "bulk_create_with_history", failing_insert)
 
     with pytest.raises(OSError, match="disk full"):
         ledger_archive_restore(owner=fresh, data=archive)

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from forms8829.filing import YearFiledError, ledger_file_import
+from ledger.fields import JSONNumber
 from ledger.ledger_file import LedgerFileError, ledger_export
 from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
 from ledger.services import receipt_create
@@ -429,7 +430,7 @@ ERROR_CASES = [
     (_set(("bills", 0, "amount"), "1.234"), "bills[0].amount: must have at most 2 decimal places"),
     (
         _set(("bills", 0, "amount"), "12345678901.00"),
-        "bills[0].amount: has too many digits (at most 12 in all)",
+        "bills[0].amount: is too large (at most 10 digits before the decimal point)",
     ),
     (
         _set(("bills", 0, "amount"), "12345678901"),
@@ -437,14 +438,25 @@ ERROR_CASES = [
     ),
     (
         _set(("bills", 0, "amount"), "12,50"),
-        'bills[0].amount: must be a decimal number like "180.00"',
+        'bills[0].amount: must be an amount like "1,250.00", not "12,50"',
     ),
     (
-        _set(("bills", 0, "amount"), 180.5),
-        'bills[0].amount: must be a decimal number like "180.00" (in quotes, so that no cents '
-        "are lost)",
+        _set(("bills", 0, "amount"), "1.25e2"),
+        'bills[0].amount: must be written without an exponent, like "125", not "1.25e2"',
     ),
-    (_set(("bills", 0, "amount"), True), 'bills[0].amount: must be a decimal number like "180.00"'),
+    (
+        _set(("bills", 0, "amount"), JSONNumber("1.25e2")),
+        'bills[0].amount: must be written without an exponent, like "125", not 1.25e2',
+    ),
+    (_set(("bills", 0, "amount"), 180.555), "bills[0].amount: must have at most 2 decimal places"),
+    (
+        _set(("bills", 0, "amount"), "NaN"),
+        'bills[0].amount: must be an amount like "1,250.00", not "NaN"',
+    ),
+    (
+        _set(("bills", 0, "amount"), True),
+        'bills[0].amount: must be an amount like "1,250.00", not true',
+    ),
     (_set(("bills", 0, "amount"), None), "bills[0].amount: is required"),
     (
         _set(("bills", 0, "business_use_percent"), "150"),
@@ -452,16 +464,20 @@ ERROR_CASES = [
     ),
     (
         _set(("homes", 0, "total_area"), "abc"),
-        'homes[0].total_area: must be a decimal number like "2000"',
+        'homes[0].total_area: must be a number like "2000", not "abc"',
     ),
     (
         _set(("homes", 0, "total_area"), [2000]),
-        'homes[0].total_area: must be a decimal number like "2000"',
+        'homes[0].total_area: must be a number like "2000", not a list',
+    ),
+    (
+        _set(("homes", 0, "total_area"), "$2000"),
+        'homes[0].total_area: must be a number like "2000", not "$2000"',
     ),
     (_set(("homes", 0, "total_area"), "0"), "homes[0].total_area: must be >= 0.01"),
     (
-        _set(("homes", 0, "total_rooms"), "8"),
-        'homes[0].total_rooms: must be a whole number like 8, not "8"',
+        _set(("homes", 0, "total_rooms"), "8.5"),
+        'homes[0].total_rooms: must be a whole number like 8, not "8.5"',
     ),
     (_set(("homes", 0, "total_rooms"), -1), "homes[0].total_rooms: must be >= 0"),
     (
@@ -469,13 +485,11 @@ ERROR_CASES = [
         "homes[0].key: Enter a valid “slug” consisting of letters, numbers, underscores or "
         "hyphens.",
     ),
-    (_rekey(None), "homes[0].key: is required"),
-    (_rekey(""), "homes[0].key: must not be empty"),
     (_set(("homes", 0, "name"), ""), "homes[0].name: must not be empty"),
     (_set(("homes", 0, "name"), "x" * 201), "homes[0].name: must be at most 200 characters long"),
     (
-        _set(("homes", 0, "ownership"), "owned"),
-        'homes[0].ownership: must be one of "own", "rent", not "owned"',
+        _set(("homes", 0, "ownership"), "leased"),
+        'homes[0].ownership: must be one of "own", "rent", not "leased"',
     ),
     (_set(("bills", 0, "payee"), 3), "bills[0].payee: must be text in quotes, not 3"),
     (
@@ -490,7 +504,11 @@ ERROR_CASES = [
         _set(("bills", 0, "paid_on"), 20230115),
         'bills[0].paid_on: must be a date written YYYY-MM-DD, like "2023-01-15", not 20230115',
     ),
-    (_set(("bills", 0, "home"), "oak"), "bills[0].home: no home with key 'oak' in this file"),
+    (
+        _set(("bills", 0, "home"), "oak"),
+        "bills[0].home: no home with the key or name 'oak' in this file",
+    ),
+    (_set(("bills", 0, "home"), 3), "bills[0].home: must be a home's key or name, not 3"),
     (_delete(("bills", 0, "home")), "bills[0].home: is required"),
     (
         _set(("tax_years", 0, "year"), 2017),
@@ -501,16 +519,16 @@ ERROR_CASES = [
         "tax_years[0].year: 2027 is not supported; supported years are 2018-2026",
     ),
     (
-        _set(("tax_years", 0, "year"), "2023"),
-        'tax_years[0].year: must be a whole number like 2024, not "2023"',
+        _set(("tax_years", 0, "year"), "twenty"),
+        'tax_years[0].year: must be a whole number like 2024, not "twenty"',
     ),
     (
-        _set(("tax_years", 0, "itemizes"), "yes"),
-        'tax_years[0].itemizes: must be true or false, not "yes"',
+        _set(("tax_years", 0, "itemizes"), "maybe"),
+        'tax_years[0].itemizes: must be true or false, not "maybe"',
     ),
     (
         _set(("tax_years", 0, "homes", 0, "home"), "oak"),
-        "tax_years[0].homes[0].home: no home with key 'oak' in this file",
+        "tax_years[0].homes[0].home: no home with the key or name 'oak' in this file",
     ),
     (
         _set(("tax_years", 0, "homes", 0, "casualty_losses_direct"), "-5"),
@@ -545,13 +563,13 @@ ERROR_CASES = [
     ),
     (
         _set(("homes", 0, "office_areas", 0, "area"), "3000"),
-        "homes[0].office_areas[0].area: The office area (3000 sq ft) cannot be larger than the "
-        "home (2000 sq ft).",
+        "homes[0].office_areas[0].area: The office area (3000.00 sq ft) cannot be larger than the "
+        "home (2000.00 sq ft).",
     ),
     (
         lambda d: d["homes"][0]["office_areas"].append({"area": "1900", "start": "2022-01-01"}),
         "homes[0].office_areas[1].area: Office areas in use at the same time add up to 2100.00 sq "
-        "ft, more than the home's 2000 sq ft.",
+        "ft, more than the home's 2000.00 sq ft.",
     ),
     (
         lambda d: d["homes"][0].update(
@@ -684,10 +702,10 @@ def test_every_error_is_reported_in_file_order_and_nothing_is_written(user):
     assert errors == [
         'homes[0].office_areas[1].use: must be one of "exclusive", "daycare", "storage", '
         'not "gaming"',
-        'homes[1].total_area: must be a decimal number like "2000"',
+        'homes[1].total_area: must be a number like "2000", not "big"',
         'bills[1].paid_on: must be a date written YYYY-MM-DD, like "2023-01-15", not "soon"',
         "bills[3].amount: must be >= 0",
-        "tax_years[0].homes[0].home: no home with key 'oak' in this file",
+        "tax_years[0].homes[0].home: no home with the key or name 'oak' in this file",
         "tax_years[1].year: 2017 is not supported; supported years are 2018-2026",
         "extra: unknown field",
     ]

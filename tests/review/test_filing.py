@@ -149,3 +149,115 @@ def test_file_and_reopen_refuse_the_wrong_state(demo, user, client_of):
     assert "2025 is already filed." in html(response)
     assert TaxYear.objects.get(pk=tax_year.pk).filed
     assert dt.date.today()  # the clock is not frozen here
+
+
+# --- Filing state changes only through File and Reopen --------------------------------------
+
+
+def revert_form(client, obj, history) -> tuple[str, dict]:
+    """The admin's "Revert" page for one history entry, and the POST it would send."""
+    url = reverse(
+        f"admin:ledger_{obj._meta.model_name}_simple_history", args=[obj.pk, history.history_id]
+    )
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            value = ""
+        data[name] = value.pk if hasattr(value, "pk") else value
+    return url, data
+
+
+def test_reverting_a_filed_year_to_its_first_history_entry_keeps_it_filed(demo, user, client_of):
+    from forms8829.filing import tax_year_file
+
+    tax_year = demo["years"][2025]
+    tax_year_file(tax_year=tax_year)
+    filed_at = TaxYear.objects.get(pk=tax_year.pk).filed_at
+    first = tax_year.history.order_by("history_id").first()
+    assert first.filed is False
+    client = client_of(user)
+
+    url, data = revert_form(client, tax_year, first)
+    response = client.post(url, data, follow=True)
+
+    stored = TaxYear.objects.get(pk=tax_year.pk)
+    assert stored.filed and stored.filed_at == filed_at
+    messages = [str(m) for m in response.context["messages"]]  # what the next page shows
+    assert any("2025 is filed" in m for m in messages), messages
+    assert not any("successfully" in m for m in messages), messages
+
+
+def test_reverting_a_filed_years_bill_changes_nothing(demo, user, client_of):
+    from forms8829.filing import tax_year_file
+    from tests.factories import BillFactory
+
+    bill = BillFactory(home=demo["house"], paid_on=dt.date(2025, 2, 3), amount=Decimal("80"))
+    first = bill.history.order_by("history_id").first()
+    bill.amount += Decimal("10")
+    bill.save()
+    tax_year_file(tax_year=demo["years"][2025])
+    client = client_of(user)
+
+    url, data = revert_form(client, bill, first)
+    client.post(url, data)
+
+    assert Bill.objects.get(pk=bill.pk).amount == bill.amount
+
+
+def test_reverting_an_open_year_to_a_filed_entry_leaves_it_open(demo, user, client_of):
+    from forms8829.filing import tax_year_file, tax_year_reopen
+
+    tax_year = demo["years"][2025]
+    tax_year_file(tax_year=tax_year)
+    tax_year_reopen(tax_year=tax_year, reason="A corrected 1098")
+    filed_entry = TaxYear.history.filter(id=tax_year.pk, filed=True).first()
+    assert filed_entry is not None, list(TaxYear.history.filter(id=tax_year.pk).values("filed"))
+    client = client_of(user)
+
+    url, data = revert_form(client, tax_year, filed_entry)
+    data["itemizes"] = "on"
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    stored = TaxYear.objects.get(pk=tax_year.pk)
+    assert not stored.filed and stored.filed_at is None and stored.itemizes
+
+
+def test_a_receipt_can_be_added_to_a_filed_years_bill_from_both_pages_but_not_removed(
+    demo, user, client_of
+):
+    """Receipts change no number: the evidence of a filed year may grow, never shrink, and the
+    bill's page and the Receipts page agree."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from forms8829.filing import tax_year_file
+    from ledger.models import Receipt
+    from tests.api.conftest import pdf_bytes
+
+    bill = Bill.objects.filter(owner=user, tax_year=2025).first()
+    tax_year_file(tax_year=demo["years"][2025])
+    client = client_of(user)
+    before = Receipt.objects.filter(bill=bill).count()
+
+    inline = bill_form(
+        bill,
+        **{
+            "receipts-TOTAL_FORMS": "1",
+            "receipts-0-file": SimpleUploadedFile("a.pdf", pdf_bytes("bill page")),
+        },
+    )
+    client.post(reverse("admin:ledger_bill_change", args=[bill.pk]), inline)
+    page = {"bill": bill.pk, "file": SimpleUploadedFile("b.pdf", pdf_bytes("receipts page"))}
+    client.post(reverse("admin:ledger_receipt_add"), page)
+    assert Receipt.objects.filter(bill=bill).count() == before + 2
+
+    receipt = Receipt.objects.filter(bill=bill).last()
+    response = client.post(
+        reverse("admin:ledger_receipt_delete", args=[receipt.pk]), {"post": "yes"}, follow=True
+    )
+    assert Receipt.objects.filter(pk=receipt.pk).exists()
+    assert any("2025 is filed" in str(m) for m in response.context["messages"])
