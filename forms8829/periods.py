@@ -77,10 +77,6 @@ def overlap_days(interval: Interval, intervals: Sequence[Interval]) -> int:
     return sum(days(c) for i in intervals if (c := clip(interval, i)) is not None)
 
 
-def within_one(interval: Interval, intervals: Sequence[Interval]) -> bool:
-    return any(i[0] <= interval[0] and interval[1] <= i[1] for i in intervals)
-
-
 def prorate(amount: Decimal, service: Interval, in_use: Sequence[Interval]) -> Decimal:
     """A bill with a service period counts amount x (its days in business use) / (its days),
     rounded to cents half up, per bill (rules §3)."""

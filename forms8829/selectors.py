@@ -105,10 +105,6 @@ class HomeYear:
     def method(self) -> str:
         return self.engine_input.method
 
-    @property
-    def own_fingerprint(self) -> str:
-        return fingerprint(self.engine_input)
-
 
 def fingerprint(engine_input: engine.HomeYearInput) -> str:
     """The year's own ledger data: the engine input without the carry-ins from the chain."""

@@ -155,7 +155,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 LOGGING = {
     "version": 1,

@@ -479,14 +479,6 @@ class TaxYear(Owned):
     def __str__(self) -> str:
         return str(self.year)
 
-    @property
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, 1, 1)
-
-    @property
-    def last_day(self) -> dt.date:
-        return dt.date(self.year, 12, 31)
-
 
 class TaxYearHome(Owned):
     """A home's inputs for one tax year: method, income limit, carryover, daycare, casualty."""

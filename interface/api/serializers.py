@@ -393,10 +393,6 @@ class DepreciationLedgerSerializer(serializers.Serializer):
 # Errors (for the schema)
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class YearFiledErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="Which year is filed and how to reopen it.")
     code = serializers.CharField()
