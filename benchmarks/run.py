@@ -1,9 +1,11 @@
 """Speed and scale, measured (not asserted): `make bench`.
 
 Builds a synthetic ledger in a throwaway SQLite (or DATABASE_URL) database — one user, two homes,
-N years of daily-ish bills — and reports for each size the time and query count of:
-computing the whole carryover chain cold (forms written) and warm (nothing changed), one year's
-forms, and exporting the ledger file. Query counts must not grow with the number of bills.
+N years of daily-ish bills — and reports for each size the time and query count of: the explicit
+recompute cold (forms written) and warm (nothing changed), the chain and one year's forms read
+only, the ledger export, the admin and API pages, and one bill POST (a whole write batch: lock,
+filed-year check, forms stored) with and without a filed year. Query counts must not grow with
+the number of bills.
 """
 
 import datetime as dt
@@ -32,7 +34,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from forms8829 import chain, filing  # noqa: E402
-from ledger.bill_import import bills_import_csv  # noqa: E402
+from forms8829.filing import bills_csv_import  # noqa: E402
 from ledger.ledger_file import ledger_export  # noqa: E402
 from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome  # noqa: E402
 
@@ -118,7 +120,21 @@ def main():
             ("API carryover chain", "/api/carryovers/"),
         ]:
             measure(label, lambda c=client, u=url: check(c.get(u)))
+        post = {"home": owner_home_id(owner), "paid_on": "2026-05-05", "payee": "Bench",
+                "category": "utilities", "amount": "10.00"}  # fmt: skip
+        measure("API bill POST (one write batch)", lambda c=client, p=post: posted(c, p))
+        filing.tax_year_file(tax_year=TaxYear.objects.get(owner=owner, year=2018))
+        measure("API bill POST, 2018 filed", lambda c=client, p=post: posted(c, p))
     csv_import()
+
+
+def owner_home_id(owner):
+    return Home.objects.filter(owner=owner).values_list("pk", flat=True).first()
+
+
+def posted(client, body):
+    response = client.post("/api/bills/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
 
 
 def owner_year_id(owner, year):
@@ -156,7 +172,7 @@ def csv_import():
 
         with connection.execute_wrapper(count):
             start = time.perf_counter()
-            report = bills_import_csv(owner=owner, data=data, dry_run=dry_run)
+            report = bills_csv_import(owner=owner, data=data, dry_run=dry_run)
             elapsed = time.perf_counter() - start
         assert report.ok, report.errors[:3]
         print(f"  {label:<38} {elapsed * 1000:9.1f} ms  {queries:4d} queries")
