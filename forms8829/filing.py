@@ -297,6 +297,7 @@ def tax_year_file(*, tax_year: TaxYear) -> YearForms:
     chain_store(chain, owner=current.owner_id, through_year=current.year)
     current.filed = True
     current.filed_at = timezone.now()
+    _keep_history_user(tax_year, current)
     current._change_reason = "Filed"
     current.save(update_fields=["filed", "filed_at", "updated_at"])
     _copy_filing_state(current, tax_year)
@@ -316,10 +317,16 @@ def tax_year_reopen(*, tax_year: TaxYear, reason: str) -> TaxYear:
         raise ValidationError({"filed": f"{current.year} is not filed."})
     current.filed = False
     current.filed_at = None
+    _keep_history_user(tax_year, current)
     current._change_reason = f"Reopened: {reason}"[:100]
     current.save(update_fields=["filed", "filed_at", "updated_at"])
     _copy_filing_state(current, tax_year)
     return current
+
+
+def _keep_history_user(given: TaxYear, current: TaxYear) -> None:
+    if hasattr(given, "_history_user"):
+        current._history_user = given._history_user
 
 
 def _copy_filing_state(source: TaxYear, target: TaxYear) -> None:
