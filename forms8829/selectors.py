@@ -145,12 +145,13 @@ def homes_in_use(homes) -> dict[int, list[Interval]]:
     return {home.pk: intervals for home in homes if (intervals := home_business_use(home))}
 
 
-def bill_count_filters(homes_in_use: dict[int, list[Interval]]) -> tuple[Q, Q]:
-    """(bills counted in full, bills to prorate one by one) as SQL conditions."""
-    if not homes_in_use:
+def bill_count_filters(in_use: dict[int, list[Interval]]) -> tuple[Q, Q]:
+    """(bills counted in full, bills to prorate one by one) as SQL conditions, for the homes of
+    `homes_in_use`."""
+    if not in_use:
         return Q(pk__in=[]), Q(pk__in=[])
     full, straddling = [], []
-    for home_id, intervals in homes_in_use.items():
+    for home_id, intervals in in_use.items():
         inside = reduce(or_, (Q(service_start__gte=s, service_end__lte=e) for s, e in intervals))
         touching = reduce(or_, (Q(service_start__lte=e, service_end__gte=s) for s, e in intervals))
         paid_in_use = reduce(or_, (Q(paid_on__range=(s, e)) for s, e in intervals))

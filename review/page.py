@@ -458,18 +458,16 @@ def _home_review(form, *, year, tax_year_home_id, comparison, monthly, bills_tot
             "43": str(form.carryover_operating_out),
             "44": str(form.carryover_casualty_depreciation_out),
         }
-    other = output.get("schedule_c_other") or {}
+    other = output.get("schedule_c_other") or {}  # the engine keys it by bill category
     schedule_c = tuple(
         (
-            label,
-            money(other.get(key)),
-            drill_url(year=year, home_id=form.home_id, target=key)
-            if other.get(key) not in (None, "0.00")
+            f"{entry.label} (business share)",
+            money(other.get(entry.category)),
+            drill_url(year=year, home_id=form.home_id, target=entry.category)
+            if other.get(entry.category) not in (None, "0.00")
             else None,
         )
-        for key, label in (
-            (entry.category, f"{entry.label} (business share)") for entry in bill_lines.SCHEDULE_C
-        )
+        for entry in bill_lines.SCHEDULE_C
     )
     notes = form_notes(form)
     deduction = Decimal(output.get("schedule_c_line_30") or "0")

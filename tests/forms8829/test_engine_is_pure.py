@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "forms8829"
-ENGINE_MODULES = ["money.py", "rules.py", "engine.py", "periods.py", "render.py"]
+ENGINE_MODULES = ["money.py", "rules.py", "engine.py", "periods.py", "render.py", "lines.py"]
 
 
 def imported_modules(tree: ast.AST) -> set[str]:
@@ -55,7 +55,7 @@ def test_no_float_and_no_round(module: str) -> None:
 
 def test_importing_the_engine_loads_no_django() -> None:
     code = (
-        "import sys, forms8829.engine, forms8829.periods, forms8829.render; "
+        "import sys, forms8829.engine, forms8829.periods, forms8829.render, forms8829.lines; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     )
     done = subprocess.run(
