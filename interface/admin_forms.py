@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from forms8829.models import ComputedForm
-from review.page import money, review_url
+from review.links import review_url
+from review.page import money
 
 
 @admin.register(ComputedForm)

@@ -18,9 +18,9 @@ from contextlib import ExitStack, contextmanager
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import helpers, widgets
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -32,6 +32,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
 from forms8829.selectors import bill_count_filters, bills_behind_q, homes_in_use
 from ledger import services
+from ledger.fields import DateFormField, DecimalFormField
 from ledger.models import (
     Bill,
     Home,
@@ -43,6 +44,7 @@ from ledger.models import (
     capacity_errors,
 )
 from review import page as review_data
+from review.links import review_url
 
 
 def money(value) -> str:
@@ -71,7 +73,15 @@ def owned_form(form_class, owner):
 
 
 class OwnedAdminMixin:
-    """Scope querysets, choices and permissions to the request's user (superusers see all)."""
+    """Scope querysets, choices and permissions to the request's user (superusers see all).
+
+    Dates and amounts are typed as people type them and read by `ledger.fields`, as the API, the
+    ledger file and the CSV read them: dates YYYY-MM-DD or MM/DD/YYYY, money `$1,250.00`."""
+
+    formfield_overrides = {
+        models.DateField: {"form_class": DateFormField, "widget": widgets.AdminDateWidget},
+        models.DecimalField: {"form_class": DecimalFormField, "widget": DecimalFormField.widget},
+    }
 
     def _sees_all(self, request) -> bool:
         return request.user.is_superuser
@@ -660,9 +670,7 @@ class TaxYearAdmin(OwnedModelAdmin):
 
     @admin.display(description="Review")
     def review_link(self, obj):
-        return format_html(
-            '<a href="{}">Year-end review {}</a>', review_data.review_url(obj.pk), obj.year
-        )
+        return format_html('<a href="{}">Year-end review {}</a>', review_url(obj.pk), obj.year)
 
     def get_urls(self):
         from review import views

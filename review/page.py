@@ -16,11 +16,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
-from django.urls import reverse
 
 from forms8829 import lines as bill_lines
 from forms8829.chain import (
@@ -33,8 +31,9 @@ from forms8829.chain import (
 from forms8829.periods import Interval, clip, year_interval
 from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET, Line
 from forms8829.selectors import column_bills_q, home_business_use
-from ledger.models import Bill, Home, TaxYear, TaxYearHome
+from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome
 from review import charts
+from review.links import add_url, bill_list_url, change_url, review_url
 
 C = Bill.Category
 MISSING_RECEIPTS_SHOWN = 12
@@ -101,15 +100,8 @@ def _drill_targets() -> dict[str, str]:
 DRILL_TARGETS: dict[str, str] = _drill_targets()
 
 
-def bill_changelist_url(**params) -> str:
-    query = {k: v for k, v in params.items() if v is not None}
-    return f"{reverse('admin:ledger_bill_changelist')}?{urlencode(query)}"
-
-
 def drill_url(*, year: int, home_id: int, target: str) -> str:
-    return bill_changelist_url(
-        tax_year=year, home__id__exact=home_id, form_line=target, counted="yes"
-    )
+    return bill_list_url(tax_year=year, home__id__exact=home_id, form_line=target, counted="yes")
 
 
 def bill_form_line(where: bill_lines.Spot, form_lines: dict | None, year: int) -> str:
@@ -255,10 +247,6 @@ class YearReview:
         return self.tax_year.filed
 
 
-def review_url(tax_year_id: int) -> str:
-    return reverse("admin:ledger_taxyear_review", args=[tax_year_id])
-
-
 def year_review(*, tax_year: TaxYear) -> YearReview:
     """Everything the review page shows for one tax year of the year's owner."""
     owner = tax_year.owner
@@ -357,10 +345,10 @@ def _links(form, lines: dict, year: int, tax_year_home_id: int | None) -> dict[s
                 target = bill_lines.target_of(key)
                 links[key] = drill_url(year=year, home_id=form.home_id, target=target)
     if tax_year_home_id is not None:
-        inputs = reverse("admin:ledger_taxyearhome_change", args=[tax_year_home_id])
+        inputs = change_url(TaxYearHome, tax_year_home_id)
         for key in ("8", "9a", "9b", "29"):
             links[key] = inputs
-    home = reverse("admin:ledger_home_change", args=[form.home_id])
+    home = change_url(Home, form.home_id)
     for key in ("2", "37", "38"):
         if lines.get(key) is not None:
             links[key] = home
@@ -524,7 +512,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
     without = bills.filter(receipts__isnull=True)
     count = without.count()
     if count:
-        all_url = bill_changelist_url(tax_year=year, has_receipt="no")
+        all_url = bill_list_url(tax_year=year, has_receipt="no")
         for bill in without.select_related("home").order_by("paid_on", "id")[
             :MISSING_RECEIPTS_SHOWN
         ]:
@@ -533,7 +521,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                     "receipt",
                     f"{bill.paid_on:%b %d} {bill.payee}, {money(bill.amount)} "
                     f"({bill.get_category_display()}, {bill.home.name})",
-                    reverse("admin:ledger_bill_change", args=[bill.pk]),
+                    change_url(Bill, bill.pk),
                     "attach a receipt",
                 )
             )
@@ -570,13 +558,12 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
             continue
         first = gaps[0]
         day = min(15, calendar.monthrange(year, first)[1])
-        add_url = f"{reverse('admin:ledger_bill_add')}?" + urlencode(
-            {
-                "home": home_id,
-                "payee": payee,
-                "category": category,
-                "paid_on": dt.date(year, first, day).isoformat(),
-            }
+        add_bill = add_url(
+            Bill,
+            home=home_id,
+            payee=payee,
+            category=category,
+            paid_on=dt.date(year, first, day).isoformat(),
         )
         items.append(
             MissingItem(
@@ -584,9 +571,9 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                 f"{payee} ({Bill.Category(category).label}, {home.name}): no bill paid in "
                 f"{', '.join(MONTHS[m - 1] for m in gaps)} {year} while the home was in "
                 "business use",
-                add_url,
+                add_bill,
                 "add a bill",
-                bill_changelist_url(tax_year=year, home__id__exact=home_id, payee=payee),
+                bill_list_url(tax_year=year, home__id__exact=home_id, payee=payee),
                 "this payee's bills",
             )
         )
@@ -599,7 +586,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                     MissingItem(
                         "area",
                         f"Office area '{area.name}' of {home.name} has no start date",
-                        reverse("admin:ledger_officearea_change", args=[area.pk]),
+                        change_url(OfficeArea, area.pk),
                         "give its start date",
                     )
                 )
@@ -612,7 +599,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                 MissingItem(
                     "basis",
                     f"{home.name} is owned but has no cost basis: no depreciation (lines 37-42)",
-                    reverse("admin:ledger_home_change", args=[home.pk]),
+                    change_url(Home, home.pk),
                     "give its basis",
                 )
             )
@@ -625,7 +612,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                     "inputs",
                     f"{homes_by_id[home_id].name} has no {year} inputs (method, gross income "
                     "limit): line 8 is 0 and everything carries over",
-                    reverse("admin:ledger_taxyear_change", args=[tax_year.pk]),
+                    change_url(TaxYear, tax_year.pk),
                     "add the home to the tax year",
                 )
             )
@@ -641,7 +628,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                 "share",
                 f"{unshared_count} internet or telephone bill(s) of {year} have no business-use "
                 "percent and count nothing",
-                bill_changelist_url(
+                bill_list_url(
                     tax_year=year,
                     category__in=",".join(bill_lines.SCHEDULE_C_CATEGORIES),
                     business_use_percent__isnull="True",

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from forms8829.chain import year_forms
 from forms8829.filing import chain_recompute, tax_year_file, tax_year_reopen
 from review import page as review_data
+from review.links import review_url
 from review.support import bills_behind_lines_csv, support_package_zip
 
 
@@ -51,13 +52,13 @@ def _context(model_admin, request, tax_year, title: str, **extra) -> dict:
         "original": tax_year,
         "tax_year": tax_year,
         "title": title,
-        "review_url": review_data.review_url(tax_year.pk),
+        "review_url": review_url(tax_year.pk),
         **extra,
     }
 
 
 def _back(tax_year) -> HttpResponseRedirect:
-    return HttpResponseRedirect(review_data.review_url(tax_year.pk))
+    return HttpResponseRedirect(review_url(tax_year.pk))
 
 
 def review(model_admin, request, object_id):

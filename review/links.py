@@ -1,0 +1,45 @@
+"""Where the review links to: the admin pages of the records behind its numbers, in one place.
+
+The review is presentation and knows URLs; the admin that serves them is an edge. Every link
+the review makes (page data, charts, the stored-forms admin) is made here from the record's
+model, never from an admin URL name written out elsewhere.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.db.models import Model
+from django.urls import reverse
+
+from ledger.models import Bill, TaxYear
+
+
+def _name(model: type[Model], view: str) -> str:
+    return f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
+
+
+def change_url(model: type[Model], pk: int) -> str:
+    """The admin page of one record."""
+    return reverse(_name(model, "change"), args=[pk])
+
+
+def add_url(model: type[Model], **initial) -> str:
+    """The admin's add page, with its form filled in from `initial`."""
+    query = {k: v for k, v in initial.items() if v is not None}
+    return (
+        f"{reverse(_name(model, 'add'))}?{urlencode(query)}"
+        if query
+        else reverse(_name(model, "add"))
+    )
+
+
+def bill_list_url(**params) -> str:
+    """The bill list, filtered (the review's drill-down)."""
+    query = {k: v for k, v in params.items() if v is not None}
+    return f"{reverse(_name(Bill, 'changelist'))}?{urlencode(query)}"
+
+
+def review_url(tax_year_id: int, action: str = "review") -> str:
+    """The year-end review of a tax year, or one of its actions and downloads."""
+    return reverse(_name(TaxYear, action), args=[tax_year_id])
