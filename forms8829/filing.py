@@ -90,7 +90,7 @@ def lock(owner) -> None:
 class _Snapshot:
     filed: dict[int, int]  # year -> tax year id
     records: dict[int, tuple]  # year -> its tax year, bills and per-home inputs, in brief
-    receipts: dict[int, tuple]  # year -> (largest id, count, sum of ids, last change)
+    receipts: tuple  # (largest id, {year: (count, sum of ids, last change)})
     inputs: dict[int, dict[int, str]]  # year -> {home id: engine input fingerprint}
 
 
@@ -108,26 +108,15 @@ def _records(owner_id: int, years: list[int], stamps: dict[int, object]) -> dict
     return {y: (stamps.get(y), bills.get(y), homes.get(y)) for y in years}
 
 
-def _receipts(owner_id: int, years: list[int], up_to: dict[int, int] | None) -> dict:
-    rows = (
-        Receipt.objects.filter(owner_id=owner_id, bill__tax_year__in=years)
-        .values("bill__tax_year", "id", "updated_at")
-        .order_by()
-    )
-    found: dict[int, list] = {y: [] for y in years}
-    for row in rows:
-        year = row["bill__tax_year"]
-        if up_to is None or row["id"] <= up_to.get(year, 0):
-            found[year].append(row)
-    return {
-        year: (
-            max((r["id"] for r in rows), default=0),
-            len(rows),
-            sum(r["id"] for r in rows),
-            max((r["updated_at"] for r in rows), default=None),
-        )
-        for year, rows in found.items()
-    }
+def _receipts(owner_id: int, years: list[int], up_to: int | None = None) -> tuple:
+    """The filed years' receipts in brief: (largest id, per year: count, sum of ids, last
+    change). With `up_to`, only receipts that existed then (ids only grow): those added since
+    are allowed, those changed or removed are not."""
+    rows = Receipt.objects.filter(owner_id=owner_id, bill__tax_year__in=years)
+    if up_to is not None:
+        rows = rows.filter(id__lte=up_to)
+    largest = rows.aggregate(largest=Max("id"))["largest"] or 0
+    return largest, _digest(rows, "bill__tax_year")
 
 
 def _fingerprints(owner_id: int, years: list[int], chain: list[YearForms] = ()) -> dict:
@@ -148,12 +137,12 @@ def _filed(owner_id: int) -> tuple[dict[int, int], dict[int, object]]:
 def _snapshot(owner_id: int) -> _Snapshot:
     filed, stamps = _filed(owner_id)
     if not filed:
-        return _Snapshot({}, {}, {}, {})
+        return _Snapshot({}, {}, (0, {}), {})
     years = sorted(filed)
     return _Snapshot(
         filed,
         _records(owner_id, years, stamps),
-        _receipts(owner_id, years, None),
+        _receipts(owner_id, years),
         _fingerprints(owner_id, years),
     )
 
@@ -172,14 +161,13 @@ def _check(owner_id: int, before: _Snapshot, chain: list[YearForms]) -> None:
         return
     years = sorted(before.filed)
     records = _records(owner_id, years, stamps)
-    limits = {y: before.receipts[y][0] for y in years}
-    receipts = _receipts(owner_id, years, limits)
+    _, receipts = _receipts(owner_id, years, up_to=before.receipts[0])
     inputs = _fingerprints(owner_id, years, chain)
     for year in years:
         same = (
             year in filed
             and records[year] == before.records[year]
-            and receipts[year][1:] == before.receipts[year][1:]
+            and receipts.get(year) == before.receipts[1].get(year)
             and inputs[year] == before.inputs[year]
         )
         if not same:
@@ -230,7 +218,7 @@ def chain_store(chain: list[YearForms], *, owner, through_year: int | None = Non
     touched. Call under the user's lock."""
     to_create, to_update, kept = [], [], set()
     for year in chain:
-        if year.filed and year.stored:
+        if year.filed:  # a filed year's forms stay as they were filed
             kept |= {f.pk for f in year.stored}
             continue
         for form in year.forms:
