@@ -82,7 +82,11 @@ WSGI_APPLICATION = "homeoffice.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No transaction per request: a read runs in autocommit and takes no lock; every write opens its
+# own transaction (forms8829.filing.ledger_write and the services), which on SQLite starts
+# IMMEDIATE, so two writers queue for the write lock instead of deadlocking on it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -125,6 +129,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON numbers are read as written, as the ledger reads them everywhere (ledger.fields).
+    "DEFAULT_PARSER_CLASSES": [
+        "interface.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "interface.api.filters.StableOrderingFilter",

@@ -11,8 +11,10 @@ exceptions it translates what the models and services raise:
 - as a last line (validation should have caught them): a value the database refuses -> 400, a
   constraint it refuses (a race) -> 409. No input is answered 500.
 
-Every handled error marks the request's transaction (ATOMIC_REQUESTS) for rollback, so a refused
-write leaves nothing behind. No business rules here: only the mapping to HTTP.
+A refused write leaves nothing behind: every write runs in its own transaction (a write batch of
+`forms8829.filing`), which the error has already rolled back when it gets here; a handled error
+also marks any transaction still open for rollback. No business rules here: only the mapping to
+HTTP.
 """
 
 from __future__ import annotations
