@@ -2,8 +2,9 @@
 
 `BillResource(owner=user)` reads and writes one user's bills with the columns `COLUMNS`:
 home (the home's key or name), paid_on, payee, category, amount, scope, business_use_percent,
-service_start, service_end, note. Each widget turns a cell into a value or raises `ValueError`
-with a message in plain words ("'12/03/2024' is not a date; write it as YYYY-MM-DD.").
+service_start, service_end, note. Each widget reads a cell with the reader of `ledger.fields`
+that the API and the ledger file use too (people type here, so dates may also be MM/DD/YYYY),
+or raises `ValueError` with its message in plain words ('must be >= 0').
 `BillResource.read_bill` turns one CSV row into an unsaved bill with those values, running no
 query after the owner's homes are loaded once; `duplicate_key` says when two bills are the same.
 
@@ -14,149 +15,115 @@ arithmetic here.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from decimal import Decimal, InvalidOperation
-
 from import_export import fields, resources, widgets
 
-from ledger.ledger_file import BILL_FIELDS
+from ledger.fields import (
+    HomeLookup,
+    decimal_limits,
+    read_choice,
+    read_date,
+    read_decimal,
+    read_text,
+)
 from ledger.models import Bill, Home
+from ledger.serializers import BILL_FIELDS
 
 COLUMNS = BILL_FIELDS  # the same columns, in the same order, as a bill in the ledger file
 REQUIRED_COLUMNS = ("home", "paid_on", "payee", "category", "amount")
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+class CellWidget(widgets.Widget):
+    """A cell read by one of `ledger.fields`' readers (`read`), which raise a ValueError
+    (`FieldError`) in plain words. A blank cell is not given: `default`, or "is required"."""
 
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
-class TextWidget(widgets.Widget):
-    def __init__(self, *, required: bool = False):
+    def __init__(self, *, required: bool = False, default=None):
         super().__init__()
         self.required = required
+        self.default = default
+
+    def read(self, text: str):  # pragma: no cover - every subclass has one
+        raise NotImplementedError
 
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
-        if self.required and not text:
-            raise ValueError("is empty; it is required.")
-        return text
+        text = "" if value is None else str(value)
+        if not text.strip():
+            if self.required:
+                raise ValueError("is required")
+            return self.default
+        return self.read(text)
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
 
 
-class IsoDateWidget(widgets.Widget):
-    def __init__(self, *, required: bool = False):
-        super().__init__()
-        self.required = required
+class TextWidget(CellWidget):
+    def __init__(self, *, max_length: int | None = None, **kwargs):
+        kwargs.setdefault("default", "")
+        super().__init__(**kwargs)
+        self.max_length = max_length
 
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, dt.date):
-            return value
-        text = _text(value)
-        if not text:
-            if self.required:
-                raise ValueError("is empty; give the date as YYYY-MM-DD.")
-            return None
-        try:
-            if not _ISO_DATE.match(text):
-                raise ValueError(text)
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD.") from None
+    def read(self, text):
+        text = read_text(text).strip()
+        if self.max_length is not None and len(text) > self.max_length:
+            raise ValueError(f"must be at most {self.max_length} characters long")
+        return text
+
+
+class DateWidget(CellWidget):
+    """A date typed as YYYY-MM-DD or MM/DD/YYYY."""
+
+    def read(self, text):
+        return read_date(text, typed=True)
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
 
 
-class PlainDecimalWidget(widgets.Widget):
-    """A number such as 1234.56 (a leading $ and thousands commas are allowed)."""
+class DecimalWidget(CellWidget):
+    """Money as 1250, 1,250.00 or $1,250.00; other numbers likewise without the `$`."""
 
-    def __init__(self, *, required: bool = False):
-        super().__init__()
-        self.required = required
+    def __init__(self, model_field, **kwargs):
+        super().__init__(**kwargs)
+        self.limits = decimal_limits(model_field)
 
-    def clean(self, value, row=None, **kwargs):
-        text = _text(value)
-        if not text:
-            if self.required:
-                raise ValueError("is empty; give a number such as 123.45.")
-            return None
-        plain = text.replace(",", "").replace("$", "", 1).strip()
-        try:
-            number = Decimal(plain)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            raise ValueError(f"'{text}' is not a number.")
-        return number
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
+    def read(self, text):
+        return read_decimal(text, **self.limits)
 
 
-class CodeChoiceWidget(widgets.Widget):
-    """One of a model field's choices, by its code or its label, in any letter case."""
+class ChoiceWidget(CellWidget):
+    """One of a model field's choices, by its key or its label, in any letter case."""
 
-    def __init__(self, choices, *, what: str, default: str | None = None):
-        super().__init__()
-        self.what = what
-        self.default = default
-        self.codes = [code for code, _ in choices]
-        self.lookup = {code.casefold(): code for code in self.codes}
-        self.lookup.update({str(label).casefold(): code for code, label in choices})
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
 
-    def clean(self, value, row=None, **kwargs):
-        text = _text(value)
-        if not text:
-            if self.default is not None:
-                return self.default
-            raise ValueError(f"is empty; give the {self.what}: one of {', '.join(self.codes)}.")
-        code = self.lookup.get(text.casefold())
-        if code is None:
-            raise ValueError(f"'{text}' is not a {self.what}; use one of {', '.join(self.codes)}.")
-        return code
+    def read(self, text):
+        return read_choice(text, self.choices)
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
 
 
-class HomeWidget(widgets.Widget):
-    """A home of the resource's owner, by its key or (if unambiguous) its name."""
+class HomeWidget(CellWidget):
+    """A home of the resource's owner, by its key or (if no other home has it) its name."""
 
     def __init__(self):
-        super().__init__()
-        self.owner = None
-        self._by_key: dict[str, Home] | None = None
-        self._by_name: dict[str, list[Home]] = {}
+        super().__init__(required=True)
+        self.lookup: HomeLookup | None = None
 
-    def _load(self) -> None:
-        self._by_key = {}
-        for home in Home.objects.owned_by(self.owner).order_by("id"):
-            self._by_key[home.key] = home
-            self._by_name.setdefault(home.name.strip().casefold(), []).append(home)
-
-    def clean(self, value, row=None, **kwargs):
-        text = _text(value)
-        if not text:
-            raise ValueError("is empty; give the home's key or name.")
-        if self._by_key is None:
-            self._load()
-        if text in self._by_key:
-            return self._by_key[text]
-        named = self._by_name.get(text.casefold(), [])
-        if len(named) == 1:
-            return named[0]
-        if named:
-            keys = ", ".join(home.key for home in named)
-            raise ValueError(f"{len(named)} homes are named '{text}'; use the key ({keys}).")
-        raise ValueError(f"there is no home with the key or name '{text}' in your ledger.")
+    def read(self, text):
+        return self.lookup.find(text)
 
     def render(self, value, obj=None, **kwargs):
         return value.key if value is not None else ""
+
+
+def _field(name: str, widget: widgets.Widget) -> fields.Field:
+    return fields.Field(attribute=name, column_name=name, widget=widget)
+
+
+def _decimal(name: str, **kwargs) -> DecimalWidget:
+    return DecimalWidget(Bill._meta.get_field(name), **kwargs)
 
 
 def duplicate_key(home_id, paid_on, payee: str, amount) -> tuple:
@@ -165,36 +132,16 @@ def duplicate_key(home_id, paid_on, payee: str, amount) -> tuple:
 
 
 class BillResource(resources.ModelResource):
-    home = fields.Field(attribute="home", column_name="home", widget=HomeWidget())
-    paid_on = fields.Field(
-        attribute="paid_on", column_name="paid_on", widget=IsoDateWidget(required=True)
-    )
-    payee = fields.Field(attribute="payee", column_name="payee", widget=TextWidget(required=True))
-    category = fields.Field(
-        attribute="category",
-        column_name="category",
-        widget=CodeChoiceWidget(Bill.Category.choices, what="category"),
-    )
-    amount = fields.Field(
-        attribute="amount", column_name="amount", widget=PlainDecimalWidget(required=True)
-    )
-    scope = fields.Field(
-        attribute="scope",
-        column_name="scope",
-        widget=CodeChoiceWidget(Bill.Scope.choices, what="scope", default=Bill.Scope.INDIRECT),
-    )
-    business_use_percent = fields.Field(
-        attribute="business_use_percent",
-        column_name="business_use_percent",
-        widget=PlainDecimalWidget(),
-    )
-    service_start = fields.Field(
-        attribute="service_start", column_name="service_start", widget=IsoDateWidget()
-    )
-    service_end = fields.Field(
-        attribute="service_end", column_name="service_end", widget=IsoDateWidget()
-    )
-    note = fields.Field(attribute="note", column_name="note", widget=TextWidget())
+    home = _field("home", HomeWidget())
+    paid_on = _field("paid_on", DateWidget(required=True))
+    payee = _field("payee", TextWidget(required=True, max_length=200))
+    category = _field("category", ChoiceWidget(Bill.Category.choices, required=True))
+    amount = _field("amount", _decimal("amount", required=True))
+    scope = _field("scope", ChoiceWidget(Bill.Scope.choices, default=Bill.Scope.INDIRECT))
+    business_use_percent = _field("business_use_percent", _decimal("business_use_percent"))
+    service_start = _field("service_start", DateWidget())
+    service_end = _field("service_end", DateWidget())
+    note = _field("note", TextWidget())
 
     class Meta:
         model = Bill
@@ -205,7 +152,8 @@ class BillResource(resources.ModelResource):
     def __init__(self, *, owner, **kwargs):
         super().__init__(**kwargs)
         self.owner = owner
-        self.fields["home"].widget.owner = owner
+        homes = Home.objects.owned_by(owner).order_by("id")
+        self.fields["home"].widget.lookup = HomeLookup(homes, by_id=False)
 
     # -- export
 

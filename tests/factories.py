@@ -267,3 +267,77 @@ def demo_like_ledger(owner, *, receipts: int = 3) -> dict:
         for i, b in enumerate(with_receipt[:receipts])
     ]
     return {"house": house, "apartment": apartment, "years": years, "receipts": made}
+
+
+# ---------------------------------------------------------------------------------------------
+# A ledger file (`homeoffice-ledger/1`) of any size, for imports: one owned home with an office
+# and a roof, `bills` bills of 2024, the tax year 2024 with the home's inputs.
+# ---------------------------------------------------------------------------------------------
+
+
+def ledger_file_bill(i: int, **fields) -> dict:
+    return {
+        "home": "elm",
+        "paid_on": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+        "payee": f"Payee {i}",
+        "category": ("utilities", "internet", "repairs", "insurance")[i % 4],
+        "amount": f"{10 + i % 300}.{i % 100:02d}",
+        "scope": "indirect",
+        "business_use_percent": "40.00" if i % 4 == 1 else None,
+        "service_start": "2023-12-01" if i % 3 == 0 else None,
+        "service_end": "2023-12-31" if i % 3 == 0 else None,
+        "note": "",
+        **fields,
+    }
+
+
+def ledger_file_document(*, bills: int = 1, **bill_fields) -> dict:
+    return {
+        "format": "homeoffice-ledger/1",
+        "homes": [
+            {
+                "key": "elm",
+                "name": "12 Elm St",
+                "total_area": "2000.00",
+                "total_rooms": 8,
+                "area_method": "square_feet",
+                "ownership": "own",
+                "occupied_from": "2019-06-01",
+                "occupied_to": None,
+                "cost_basis": "250000.00",
+                "land_value": "50000.00",
+                "fmv_at_first_business_use": "300000.00",
+                "office_areas": [
+                    {
+                        "name": "Office",
+                        "area": "200.00",
+                        "rooms": 1,
+                        "use": "exclusive",
+                        "start": "2021-03-01",
+                        "end": None,
+                    }
+                ],
+                "improvements": [
+                    {
+                        "description": "New roof",
+                        "cost": "12000.00",
+                        "placed_in_service": "2023-05-10",
+                    }
+                ],
+            }
+        ],
+        "bills": [ledger_file_bill(i, **bill_fields) for i in range(bills)],
+        "tax_years": [
+            {
+                "year": 2024,
+                "filing_status": "single",
+                "itemizes": True,
+                "state_local_income_or_sales_tax": "5000.00",
+                "other_real_estate_taxes": "0.00",
+                "personal_property_taxes": "0.00",
+                "modified_agi": None,
+                "filed": False,
+                "homes": [{"home": "elm", "method": "regular", "gross_income_limit": "40000.00"}],
+            }
+        ],
+    }

@@ -27,7 +27,7 @@ from rest_framework import status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
-from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView, set_rollback
@@ -45,11 +45,12 @@ from forms8829.rules import UnsupportedYearError, rules_for
 from interface.api import filters
 from interface.api import serializers as s
 from interface.api.exceptions import Conflict
+from interface.api.parsers import LedgerFileParser
 from interface.api.schema import YEAR_PARAMETER, errors, resource_schema
 from interface.views import receipt_response
 from ledger import services
 from ledger.ledger_archive import is_ledger_archive, ledger_archive_export
-from ledger.ledger_file import LedgerFileError, ledger_export
+from ledger.ledger_file import LedgerFileError, ledger_export, ledger_file_parse
 from ledger.models import (
     Bill,
     Home,
@@ -610,7 +611,7 @@ class LedgerArchiveExportView(FileResponseMixin, APIView):
 
 
 class LedgerImportView(APIView):
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [LedgerFileParser, MultiPartParser]
 
     @extend_schema(
         tags=["ledger file"],
@@ -687,10 +688,10 @@ class LedgerImportView(APIView):
 
 
 def _ledger_json(upload):
-    try:
-        return json.loads(upload.read().decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ValidationError({"errors": [f"file: not a JSON document ({exc})."]}) from exc
+    try:  # as `manage.py import_ledger` reads the same file
+        return ledger_file_parse(upload.read(), name="file")
+    except LedgerFileError as exc:
+        raise ValidationError({"errors": exc.errors}) from exc
 
 
 class TokenSerializer(drf_serializers.Serializer):

@@ -72,18 +72,28 @@ def test_a_dry_run_previews_and_saves_nothing(user, homes):
 @pytest.mark.parametrize(
     ("row", "column", "words"),
     [
-        ("elm,15/01/2024,A,utilities,1,,,,,", "paid_on", "'15/01/2024' is not a date; write it as"),
-        ("elm,2024-02-30,A,utilities,1,,,,,", "paid_on", "is not a date"),
-        ("elm,2024-01-15,A,utilities,ten,,,,,", "amount", "'ten' is not a number"),
-        ("elm,2024-01-15,A,utilities,NaN,,,,,", "amount", "'NaN' is not a number"),
-        ("elm,2024-01-15,A,utilities,-5,,,,,", "amount", "greater than or equal to 0"),
-        ("elm,2024-01-15,A,utilities,1e30,,,,,", "amount", "digits"),
-        ("elm,2024-01-15,A,groceries,1,,,,,", "category", "'groceries' is not a category"),
-        ("elm,2024-01-15,A,utilities,1,sideways,,,,", "scope", "'sideways' is not a scope"),
-        ("elm,2024-01-15,A,utilities,1,,150,,,", "business_use_percent", "less than or equal"),
+        (
+            "elm,15/01/2024,A,utilities,1,,,,,",
+            "paid_on",
+            '"15/01/2024" is not a real date (read as MM/DD/YYYY)',
+        ),
+        (
+            "elm,2024.01.15,A,utilities,1,,,,,",
+            "paid_on",
+            "must be a date written YYYY-MM-DD or MM/DD/YYYY",
+        ),
+        ("elm,2024-02-30,A,utilities,1,,,,,", "paid_on", "is not a real date"),
+        ("elm,2024-01-15,A,utilities,ten,,,,,", "amount", 'must be an amount like "1,250.00"'),
+        ("elm,2024-01-15,A,utilities,NaN,,,,,", "amount", 'not "NaN"'),
+        ("elm,2024-01-15,A,utilities,-5,,,,,", "amount", "must be >= 0"),
+        ("elm,2024-01-15,A,utilities,1e30,,,,,", "amount", "without an exponent"),
+        ("elm,2024-01-15,A,utilities,12345678901,,,,,", "amount", "digits"),
+        ("elm,2024-01-15,A,groceries,1,,,,,", "category", 'must be one of "mortgage_interest"'),
+        ("elm,2024-01-15,A,utilities,1,sideways,,,,", "scope", 'not "sideways"'),
+        ("elm,2024-01-15,A,utilities,1,,150,,,", "business_use_percent", "must be <= 100"),
         ("barn,2024-01-15,A,utilities,1,,,,,", "home", "no home with the key or name 'barn'"),
-        (",2024-01-15,A,utilities,1,,,,,", "home", "is empty"),
-        ("elm,2024-01-15,,utilities,1,,,,,", "payee", "is empty"),
+        (",2024-01-15,A,utilities,1,,,,,", "home", "is required"),
+        ("elm,2024-01-15,,utilities,1,,,,,", "payee", "is required"),
         ("elm,2024-01-15,A,mortgage_interest,1,direct,,,,", "scope", "never direct"),
         ("elm,2024-01-15,A,utilities,1,,,2024-01-01,,", "service_end", "both the start and"),
     ],
@@ -328,7 +338,7 @@ def test_endpoint_errors_are_400_with_the_report(api, homes):
     assert response.status_code == 400
     assert response.json()["ok"] is False
     assert response.json()["errors"] == [
-        {"line": 3, "column": "amount", "message": "'x' is not a number."}
+        {"line": 3, "column": "amount", "message": 'must be an amount like "1,250.00", not "x"'}
     ]
     assert not Bill.objects.exists()
 

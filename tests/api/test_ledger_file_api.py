@@ -106,7 +106,10 @@ def test_import_of_a_file_that_is_not_json_is_400(other_api):
     upload = SimpleUploadedFile("ledger.json", b"{not json", content_type="application/json")
     response = other_api.post("/api/ledger/import/", {"file": upload}, format="multipart")
     assert response.status_code == 400
-    assert "not a JSON document" in response.json()["errors"][0]
+    assert response.json()["errors"] == [
+        "file: not valid JSON: Expecting property name enclosed in double quotes at line 1, "
+        "column 2."
+    ]
 
 
 def test_import_over_an_existing_ledger_needs_replace(api, user, ledger):

@@ -159,7 +159,7 @@ def test_new_office_areas_added_together_are_checked_together(user, admin_client
         },
     )
     assert response.status_code == 200
-    assert "add up to 600 sq ft" in response.content.decode()
+    assert "add up to 600.00 sq ft" in response.content.decode()
     assert not OfficeArea.objects.exists()
 
 

@@ -14,9 +14,7 @@ the command exits non-zero.
 from __future__ import annotations
 
 import io
-import json
 import sys
-from decimal import Decimal
 from typing import BinaryIO
 
 from django.contrib.auth import get_user_model
@@ -25,7 +23,7 @@ from django.db import transaction
 
 from forms8829.filing import ledger_archive_restore, ledger_file_import
 from ledger.ledger_archive import is_ledger_archive
-from ledger.ledger_file import LedgerFileError
+from ledger.ledger_file import LedgerFileError, ledger_file_parse
 
 
 def _open_input(file: str) -> BinaryIO:
@@ -43,20 +41,11 @@ def _open_input(file: str) -> BinaryIO:
 
 
 def _parse_json(content: bytes, file: str):
-    name = "standard input" if file == "-" else file
+    """The document, read exactly as POST /api/ledger/import/ reads the same file."""
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CommandError(f"{name}: not a UTF-8 text file.") from None
-    try:
-        # JSON numbers with a fraction become Decimal, never float.
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise CommandError(
-            f"{name}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
-    except RecursionError:
-        raise CommandError(f"{name}: not a ledger file (nested too deeply).") from None
+        return ledger_file_parse(content, name="standard input" if file == "-" else file)
+    except LedgerFileError as exc:
+        raise CommandError(exc.errors[0]) from None
 
 
 class Command(BaseCommand):
