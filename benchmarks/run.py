@@ -4,8 +4,8 @@ Builds a synthetic ledger in a throwaway SQLite (or DATABASE_URL) database — o
 N years of daily-ish bills — and reports for each size the time and query count of: the explicit
 recompute cold (forms written) and warm (nothing changed), the chain and one year's forms read
 only, the ledger export, the admin and API pages, and one bill POST (a whole write batch: lock,
-filed-year check, forms stored) with and without a filed year. Query counts must not grow with
-the number of bills.
+filed-year check, forms stored) with and without a filed year; the CSV import; the ledger-file
+import of 10 and 10,000 bills. Query counts must not grow with the number of bills.
 """
 
 import datetime as dt
@@ -35,7 +35,7 @@ from django.urls import reverse  # noqa: E402
 
 from forms8829 import chain, filing  # noqa: E402
 from forms8829.filing import bills_csv_import  # noqa: E402
-from ledger.ledger_file import ledger_export  # noqa: E402
+from ledger.ledger_file import ledger_export, ledger_import  # noqa: E402
 from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome  # noqa: E402
 
 YEARS = list(range(2018, 2027))
@@ -126,6 +126,7 @@ def main():
         filing.tax_year_file(tax_year=TaxYear.objects.get(owner=owner, year=2018))
         measure("API bill POST, 2018 filed", lambda c=client, p=post: posted(c, p))
     csv_import()
+    ledger_file_imports()
 
 
 def owner_home_id(owner):
@@ -163,25 +164,53 @@ def csv_import():
         return "\n".join(lines)
 
     def run(label: str, data: str, dry_run: bool) -> None:
-        queries = 0
-
-        def count(execute, sql, params, many, context):
-            nonlocal queries
-            queries += 1
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
-            start = time.perf_counter()
-            report = bills_csv_import(owner=owner, data=data, dry_run=dry_run)
-            elapsed = time.perf_counter() - start
-        assert report.ok, report.errors[:3]
-        print(f"  {label:<38} {elapsed * 1000:9.1f} ms  {queries:4d} queries")
+        reports = []
+        counted(
+            label, lambda: reports.append(bills_csv_import(owner=owner, data=data, dry_run=dry_run))
+        )
+        assert reports[0].ok, reports[0].errors[:3]
 
     print("CSV import:")
     thousand = csv_of(1000, 2026)
     run("dry run, 1,000 bills", thousand, dry_run=True)
     run("import, 1,000 bills", thousand, dry_run=False)
     run("import, 10 bills", csv_of(10, 2025), dry_run=False)
+
+
+def counted(label: str, fn) -> None:
+    """Time and queries of `fn` (counted with an execute wrapper: no log to overflow)."""
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        start = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - start
+    print(f"  {label:<38} {elapsed * 1000:9.1f} ms  {queries:4d} queries")
+
+
+def ledger_file_imports():
+    """A ledger file of 10,000 bills (and one of 10) imported into an empty ledger: the import
+    alone (`ledger_import`, whose queries must not grow with the bills) and as the edges run it,
+    one write batch with the forms computed and stored (`filing.ledger_file_import`)."""
+    document = ledger_export(owner=build("bench-file", 1112))
+    ten = {**document, "bills": document["bills"][:10]}
+    document["bills"] = document["bills"][:10_000]
+    User = get_user_model()
+
+    print("Ledger-file import (9 tax years):")
+    for label, data, run in [
+        ("import, 10 bills", ten, ledger_import),
+        ("import, 10,000 bills", document, ledger_import),
+        ("write batch (edges), 10 bills", ten, filing.ledger_file_import),
+        ("write batch (edges), 10,000 bills", document, filing.ledger_file_import),
+    ]:
+        owner = User.objects.create(username=f"bench-{label}")
+        counted(label, lambda o=owner, d=data, r=run: r(owner=o, data=d))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
 from forms8829.selectors import bill_count_filters, bills_behind_q, homes_in_use
 from ledger import services
-from ledger.fields import DateFormField, DecimalFormField
+from ledger.fields import DateFormField, DecimalFormField, decimal_limits
 from ledger.models import (
     Bill,
     Home,
@@ -82,6 +82,13 @@ class OwnedAdminMixin:
         models.DateField: {"form_class": DateFormField, "widget": widgets.AdminDateWidget},
         models.DecimalField: {"form_class": DecimalFormField, "widget": DecimalFormField.widget},
     }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if type(db_field) is models.DecimalField:  # its limits, in the readers' words
+            limits = decimal_limits(db_field)
+            kwargs.setdefault("minimum", limits.get("minimum"))
+            kwargs.setdefault("maximum", limits.get("maximum"))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def _sees_all(self, request) -> bool:
         return request.user.is_superuser

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -545,8 +545,18 @@ class DecimalFormField(_FormReads, forms.DecimalField):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal"})
 
+    def __init__(self, *, minimum=None, maximum=None, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
     def read(self, value):
-        return read_decimal(value, max_digits=self.max_digits, decimal_places=self.decimal_places)
+        return read_decimal(
+            value,
+            max_digits=self.max_digits,
+            decimal_places=self.decimal_places,
+            minimum=self.minimum,
+            maximum=self.maximum,
+        )
 
     def widget_attrs(self, widget):
         # No `step`/`min`/`max` attributes: they are for number inputs.
@@ -563,7 +573,3 @@ def decimal_limits(model_field) -> dict:
         elif code == "max_value":
             limits["maximum"] = validator.limit_value
     return limits
-
-
-def choice_pairs(choices: Sequence) -> list[tuple[str, str]]:
-    return [(str(key), str(label)) for key, label in choices]

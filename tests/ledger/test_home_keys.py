@@ -85,11 +85,13 @@ def test_admin_dates_and_money_typed_as_people_type_them(user, admin_client_for)
 
     response = client.post(reverse("admin:ledger_bill_add"), form)
     refused = client.post(reverse("admin:ledger_bill_add"), {**form, "amount": "1.25e3"})
+    negative = client.post(reverse("admin:ledger_bill_add"), {**form, "amount": "-$5"})
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     bill = Bill.objects.get(owner=user)
     assert (bill.paid_on.isoformat(), bill.amount) == ("2024-01-15", 1250.50)
     assert "Must be written without an exponent" in refused.content.decode()
+    assert "Must be &gt;= 0." in negative.content.decode()
 
 
 def test_ledger_file_homes_without_a_key_get_one_made_from_their_name(user):
