@@ -49,3 +49,32 @@ def test_a_bulk_import_keeps_history_and_round_trips():
     (record,) = bill.history.all()
     assert (record.history_type, record.history_user, record.tax_year) == ("+", owner, 2024)
     assert record.history_change_reason == "Imported from a ledger file"
+
+
+def batch_queries(username: str, document: dict, *, filed_before: bool) -> int:
+    """Queries of the whole import as the API and the command run it: one write batch (lock,
+    filed-year check, forms stored), then the filing of the years the file marks filed."""
+    from forms8829.filing import ledger_file_import, tax_year_file
+    from tests.factories import TaxYearFactory
+
+    owner = UserFactory(username=username)
+    if filed_before:  # a filed year already in the ledger, which the batch must check
+        tax_year_file(tax_year=TaxYearFactory(owner=owner, year=2019))
+    with CaptureQueriesContext(connection) as ctx:
+        ledger_file_import(owner=owner, data=document)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("filed_before", [False, True], ids=["no-filed-year", "a-filed-year"])
+@pytest.mark.parametrize("file_marks_filed", [False, True], ids=["open", "filed-in-file"])
+def test_the_write_batch_runs_the_same_queries_for_10_and_2000_bills(
+    filed_before, file_marks_filed
+):
+    def document(bills: int) -> dict:
+        data = ledger_file_document(bills=bills)
+        data["tax_years"][0]["filed"] = file_marks_filed
+        return data
+
+    ten = batch_queries("ten", document(10), filed_before=filed_before)
+    two_thousand = batch_queries("two-thousand", document(2000), filed_before=filed_before)
+    assert ten == two_thousand
