@@ -13,6 +13,8 @@ is accepted or refused the same way, with the same words, wherever it comes in
   from our parsers) is read as its shortest text, `repr(value)`.
 - `read_date`: ISO `YYYY-MM-DD`; where a person types (CSV, admin) also `MM/DD/YYYY`. Years
   outside DATE_MIN..DATE_MAX are refused (later date arithmetic could overflow).
+- `read_statement_date`, `read_statement_amount`: a bank statement's dates in the format its
+  layout names (`STATEMENT_DATE_FORMATS`), and its signed amounts (`-$2,310.45`, `(45.00)`).
 - `read_choice`: a choice by its key or its label, in any letter case.
 - `read_integer`, `read_text`: whole numbers (an int or its digits), text (no NUL).
 - `HomeLookup`: a home among the owner's (or a ledger file's) by key, then by name (any case,
@@ -283,6 +285,84 @@ def read_date(value, *, typed: bool = False) -> dt.date:
             code="date_range",
         )
     return day
+
+
+# Dates as bank statements write them. A statement's layout names one of these formats, and
+# every date of the file is read with it (`read_statement_date`); detection tries them in this
+# order, so a file whose days are all 12 or less reads as US MM/DD, never silently as DD/MM.
+_MONTH_NAMES = {
+    name.casefold(): number
+    for number in range(1, 13)
+    for name in (
+        dt.date(2000, number, 1).strftime("%b"),
+        dt.date(2000, number, 1).strftime("%B"),
+    )
+}
+_MONTH_NAMES["sept"] = 9
+STATEMENT_DATE_FORMATS: dict[str, tuple[re.Pattern, str, str]] = {
+    # format: (pattern, the order of its groups (y, m, d; b = month name), an example)
+    "YYYY-MM-DD": (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), "ymd", "2026-01-05"),
+    "MM/DD/YYYY": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), "mdy", "01/05/2026"),
+    "MM/DD/YY": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2})"), "mdy", "01/05/26"),
+    "MM-DD-YYYY": (re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})"), "mdy", "01-05-2026"),
+    "YYYY/MM/DD": (re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"), "ymd", "2026/01/05"),
+    "YYYYMMDD": (re.compile(r"(\d{4})(\d{2})(\d{2})"), "ymd", "20260105"),
+    "MMM DD, YYYY": (re.compile(r"([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})"), "bdy", "Jan 05, 2026"),
+    "DD MMM YYYY": (re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})[ -](\d{4})"), "dby", "05 Jan 2026"),
+    "DD/MM/YYYY": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), "dmy", "05/01/2026"),
+    "DD.MM.YYYY": (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), "dmy", "05.01.2026"),
+}
+# Time of day some banks append to a date ("01/05/2026 10:32", "2026-01-05T10:32:00").
+_TIME_SUFFIX = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[AaPp][Mm])?)$")
+
+
+def read_statement_date(value, date_format: str) -> dt.date:
+    """A date of a bank statement written in `date_format` (a key of STATEMENT_DATE_FORMATS);
+    a time of day after it is ignored. Two-digit years are 2000-2069 or 1970-1999."""
+    pattern, order, example = STATEMENT_DATE_FORMATS[date_format]
+    invalid = FieldError(
+        f'must be a date written {date_format}, like "{example}", not {describe(value)}'
+    )
+    if not isinstance(value, str):
+        raise invalid
+    text = _TIME_SUFFIX.sub("", value.strip())
+    found = pattern.fullmatch(text)
+    if not found:
+        raise invalid
+    parts = dict(zip(order, found.groups(), strict=True))
+    if "b" in parts:
+        month = _MONTH_NAMES.get(parts["b"].casefold())
+        if month is None:
+            raise invalid
+    else:
+        month = int(parts["m"])
+    year = int(parts["y"])
+    if len(parts["y"]) == 2:
+        year += 2000 if year < 70 else 1900
+    try:
+        day = dt.date(year, month, int(parts["d"]))
+    except ValueError:
+        raise FieldError(
+            f"{describe(value)} is not a real date (read as {date_format})", code="not_a_date"
+        ) from None
+    return read_date(day)
+
+
+def read_statement_amount(value) -> Decimal:
+    """A signed amount as a statement writes it: money as `read_decimal` reads it (`-$2,310.45`,
+    `$1,250.00`), and the accountants' negatives `(2,310.45)` and `2,310.45-`."""
+    if isinstance(value, str):
+        text = value.strip()
+        negative = False
+        if text.startswith("(") and text.endswith(")"):
+            negative, text = True, text[1:-1].strip()
+        elif text.endswith("-") and len(text) > 1:
+            negative, text = True, text[:-1].strip()
+        if negative:
+            if text[:1] in "+-":
+                raise FieldError(f'must be an amount like "{MONEY_EXAMPLE}", not {describe(value)}')
+            return -read_decimal(text, money=True) or Decimal("0.00")
+    return read_decimal(value, money=True)
 
 
 def read_choice(value, choices: Iterable[tuple[Any, Any]]) -> str:
