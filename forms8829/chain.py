@@ -1,5 +1,6 @@
 """The carryover chain: every year's forms in order, lines 43/44 of one year becoming 25/31 of
-the next (rules §5); the method comparison and the depreciation ledger read from it.
+the next, line 44's casualty and depreciation parts kept apart (docs/tax-rules.md,
+carryovers); the method comparison and the depreciation ledger read from it.
 
 Reads only. An open year is computed from the ledger as it stands (the engine is cheap; the
 ledger is read in a constant number of queries), so a corrected earlier bill reaches every later
@@ -21,7 +22,13 @@ from forms8829 import engine
 from forms8829.models import ComputedForm
 from forms8829.money import ZERO, cents
 from forms8829.rules import UnsupportedYearError, rules_for
-from forms8829.selectors import HomeYear, chain_fingerprint, fingerprint, ledger_inputs
+from forms8829.selectors import (
+    ENGINE_VERSION,
+    HomeYear,
+    chain_fingerprint,
+    fingerprint,
+    ledger_inputs,
+)
 from ledger.models import Home, TaxYear
 
 
@@ -31,16 +38,24 @@ class FormError(ValidationError):
 
 @dataclass(frozen=True)
 class Carry:
-    """Lines 43/44 of one year, which become lines 25/31 of the next."""
+    """Lines 43/44 of one year, which become lines 25/31 of the next. `casualty` is the casualty
+    part of `casualty_depreciation` (the rest is depreciation): next year's line 33 allows it
+    first, and the depreciation ledger counts only the rest."""
 
     operating: Decimal = ZERO
     casualty_depreciation: Decimal = ZERO
+    casualty: Decimal = ZERO
 
     def __add__(self, other: Carry) -> Carry:
         return Carry(
             self.operating + other.operating,
             self.casualty_depreciation + other.casualty_depreciation,
+            self.casualty + other.casualty,
         )
+
+    @property
+    def depreciation(self) -> Decimal:
+        return self.casualty_depreciation - self.casualty
 
 
 @dataclass
@@ -90,6 +105,7 @@ def _compute(hy: HomeYear, carry: Carry | None) -> tuple[engine.FormResult, engi
         hy.engine_input,
         carryover_operating_in=carry.operating,
         carryover_casualty_depreciation_in=carry.casualty_depreciation,
+        carryover_casualty_in=carry.casualty,
     )
     try:
         result = engine.compute_form(inp)
@@ -111,6 +127,7 @@ def _details(result: engine.FormResult, hy: HomeYear) -> dict:
     return {
         "line_11_worksheet": plain(result.line_11_worksheet),
         "improvement_statement": plain(result.improvement_statement),
+        "placements": plain(result.placements),
         "business_days": hy.business_days,
     }
 
@@ -135,6 +152,9 @@ def _form_values(hy: HomeYear, result, inp, receives: bool) -> dict:
         "carryover_casualty_depreciation_in": inp.carryover_casualty_depreciation_in,
         "carryover_operating_out": result.carryover_operating_out,
         "carryover_casualty_depreciation_out": result.carryover_casualty_depreciation_out,
+        "carryover_casualty_in": result.carryover_casualty_in,
+        "carryover_casualty_out": result.carryover_casualty_out,
+        "engine_version": ENGINE_VERSION,
         "depreciation_allowable": result.depreciation_allowable,
         "depreciation_allowed": result.depreciation_allowed,
         "deduction": result.schedule_c_line_30,
@@ -151,7 +171,11 @@ def _carry_out(forms: list[ComputedForm], carry_in: Carry) -> Carry:
         return carry_in
     total = Carry()
     for f in regular:
-        total += Carry(f.carryover_operating_out, f.carryover_casualty_depreciation_out)
+        total += Carry(
+            f.carryover_operating_out,
+            f.carryover_casualty_depreciation_out,
+            f.carryover_casualty_out,
+        )
     return total
 
 
@@ -159,7 +183,11 @@ def _stored_carry_in(forms: list[ComputedForm]) -> Carry:
     total = Carry()
     for f in forms:
         if f.receives_carryover:
-            total += Carry(f.carryover_operating_in, f.carryover_casualty_depreciation_in)
+            total += Carry(
+                f.carryover_operating_in,
+                f.carryover_casualty_depreciation_in,
+                f.carryover_casualty_in,
+            )
     return total
 
 
@@ -259,23 +287,74 @@ def _filed_year_warnings(
     ty: TaxYear, forms: list[ComputedForm], home_years: list[HomeYear], carry: Carry
 ) -> list[str]:
     warnings = []
+    current_rules = all(f.engine_version == ENGINE_VERSION for f in forms)
     if any(f.method == engine.REGULAR for f in forms):
         stored_in = _stored_carry_in(forms)
-        if stored_in != carry:
+        totals = (stored_in.operating, stored_in.casualty_depreciation)
+        same = totals == (carry.operating, carry.casualty_depreciation)
+        # Forms filed under earlier rules have no casualty part of line 31 to compare.
+        if not same or (current_rules and stored_in.casualty != carry.casualty):
             warnings.append(
                 f"{ty.year} is filed with carryovers in of ${stored_in.operating:,.2f} (line 25) "
-                f"and ${stored_in.casualty_depreciation:,.2f} (line 31), but the earlier years "
-                f"now give ${carry.operating:,.2f} and ${carry.casualty_depreciation:,.2f}. "
-                f"The filed form is kept; reopen {ty.year} to apply the correction (and amend)."
+                f"and ${stored_in.casualty_depreciation:,.2f} (line 31, of it "
+                f"${stored_in.casualty:,.2f} casualty losses), but the earlier years now give "
+                f"${carry.operating:,.2f} and ${carry.casualty_depreciation:,.2f} (of it "
+                f"${carry.casualty:,.2f}). The filed form is kept; reopen {ty.year} to apply "
+                "the correction (and amend)."
             )
-    fresh = {hy.home.pk: fingerprint(hy.engine_input) for hy in home_years}
-    frozen = {f.home_id: f.inputs_fingerprint for f in forms}
-    if fresh != frozen:
+    by_home = {hy.home.pk: hy for hy in home_years}
+    if set(by_home) != {f.home_id for f in forms}:
+        changed = True
+    else:
+        changed = any(
+            f.engine_version == ENGINE_VERSION
+            and f.inputs_fingerprint != fingerprint(by_home[f.home_id].engine_input)
+            for f in forms
+        )
+    if changed:
         warnings.append(
             f"The ledger data behind filed year {ty.year} differs from what was filed. "
             f"The filed form is kept; reopen {ty.year} to recompute it."
         )
+        return warnings
+    for form in forms:
+        if form.engine_version == ENGINE_VERSION:
+            continue
+        differ = _differs_under_current_rules(form, by_home[form.home_id])
+        if differ:
+            warnings.append(
+                f"{ty.year} ({form.output['home']}) was filed under earlier rules; under the "
+                f"current ones (docs/tax-rules.md; the form's notes say which rule applies) "
+                f"{', '.join(differ)} would differ. The filed form is kept; reopen {ty.year} to "
+                "recompute it (and amend if needed)."
+            )
     return warnings
+
+
+def _differs_under_current_rules(form: ComputedForm, hy: HomeYear) -> list[str]:
+    """The places of a form filed under earlier rules that the current rules, given the same
+    ledger data and the same carry-ins, would change."""
+    carry = Carry(form.carryover_operating_in, form.carryover_casualty_depreciation_in)
+    try:
+        result, _ = _compute(hy, carry)
+    except FormError:
+        return ["the whole form (it can no longer be computed)"]
+    fresh, filed = result.as_output(), form.output
+    if fresh["method"] != filed.get("method"):
+        return ["the method"]
+    differ = [
+        f"line {key}"
+        for key, value in (fresh["lines"] or {}).items()
+        if value != (filed.get("lines") or {}).get(key)
+    ]
+    differ += [
+        f"worksheet line {key}"
+        for key, value in (fresh["simplified_worksheet"] or {}).items()
+        if value != (filed.get("simplified_worksheet") or {}).get(key)
+    ]
+    if not differ and fresh["schedule_c_line_30"] != filed.get("schedule_c_line_30"):
+        differ.append("Schedule C line 30")
+    return differ
 
 
 def year_forms(*, owner, year: int) -> YearForms:
@@ -356,13 +435,25 @@ def method_comparison(
 
 
 @dataclass(frozen=True)
+class PlacementRow:
+    """The home's own depreciation (line 40 x line 41) of one placing in service in a year."""
+
+    placed_in_service: date
+    restart: bool
+    table: str
+    allowable: Decimal
+
+
+@dataclass(frozen=True)
 class DepreciationRow:
     year: int
     method: str
     allowable: Decimal
-    allowed: Decimal
+    allowed: Decimal  # the depreciation part of line 33 only, never casualty losses
     cumulative_allowable: Decimal
     cumulative_allowed: Decimal
+    # Each placing in service apart (a restart after a gap is a new one with its own basis).
+    placements: tuple[PlacementRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -371,13 +462,27 @@ class DepreciationLedger:
     rows: list[DepreciationRow]
     total_allowable: Decimal
     total_allowed: Decimal
-    # Rules §4: depreciation after May 6, 1997 cannot be excluded under section 121 on a sale.
+    # Depreciation after May 6, 1997 cannot be excluded under section 121 on a sale (Pub 587,
+    # business use of home, sale; unrecaptured section 1250 gain).
     after_may_6_1997: Decimal
 
 
+def _placement_rows(form: ComputedForm) -> tuple[PlacementRow, ...]:
+    return tuple(
+        PlacementRow(
+            placed_in_service=date.fromisoformat(p["placed_in_service"]),
+            restart=p["restart"],
+            table=p["table"],
+            allowable=Decimal(p["depreciation"]),
+        )
+        for p in (form.details or {}).get("placements") or []
+    )
+
+
 def depreciation_ledger(*, owner, home: Home) -> DepreciationLedger:
-    """Per year: line 42 (allowable) and what line 33 deducted of it (allowed); simplified
-    years count zero. The sale figure is the larger of the two sums (allowed or allowable)."""
+    """Per year: line 42 (allowable) and what line 33 deducted of it (allowed: its depreciation
+    part, casualty losses aside); simplified years count zero. The sale figure is the larger of
+    the two sums (allowed or allowable)."""
     chain = chain_compute(owner=owner)
     rows, allowable, allowed = [], ZERO, ZERO
     for year in chain:
@@ -394,6 +499,7 @@ def depreciation_ledger(*, owner, home: Home) -> DepreciationLedger:
                 form.depreciation_allowed,
                 allowable,
                 allowed,
+                _placement_rows(form),
             )
         )
     return DepreciationLedger(

@@ -1,7 +1,8 @@
 """The pure Form 8829 engine: one home, one tax year, in and out as frozen dataclasses.
 
-`compute_form(HomeYearInput) -> FormResult` implements /work/shared/spec/form8829-rules.md line by
-line (regular method, Part I-IV) or the Simplified Method Worksheet (Rev. Proc. 2013-13). Every
+`compute_form(HomeYearInput) -> FormResult` implements Form 8829 and its instructions line by line
+(regular method, Parts I-IV) or the Simplified Method Worksheet (Rev. Proc. 2013-13), as
+docs/tax-rules.md states the rules, each with the IRS text it comes from. Every
 amount is a `Decimal`; every rounding goes through `forms8829.money`; every year-dependent number
 comes from `forms8829.rules`. Choices the IRS leaves open are marked "project rule" in a comment
 and in a note of the result. Chaining years (line 43/44 -> next line 25/31) is the caller's job.
@@ -27,12 +28,13 @@ from forms8829.money import (
 )
 from forms8829.rules import (
     FILING_STATUSES,
+    MARRIED_SEPARATE,
     MID_MONTH,
     MONTHS_IN_YEAR,
-    TABLE_A7A_YEARS_2_TO_39,
+    TABLE_A7,
     YearRules,
+    recovery_table,
     rules_for,
-    table_a7a_rate,
 )
 
 _ZERO_CENTS = cents(ZERO)  # "0.00": results print with 2 decimals even when nothing is due
@@ -88,6 +90,11 @@ class Taxpayer:
     other_real_estate_taxes: Decimal = ZERO  # worksheet line 3
     personal_property_taxes: Decimal = ZERO  # worksheet line 4
     modified_agi: Decimal | None = None  # 2025+ SALT phase-down (None = no reduction)
+    # Mortgage insurance premiums phase out with AGI (None = no reduction), in the years they count.
+    adjusted_gross_income: Decimal | None = None
+    # A standard-deduction filer who increases the standard deduction by a net qualified disaster
+    # loss keeps casualty losses on line 9 (i8829, taxpayers claiming the standard deduction).
+    net_qualified_disaster_loss: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,16 +119,25 @@ class Improvement:
 
 @dataclass(frozen=True)
 class Depreciation:
-    """Part III inputs; owners only (renters pass None)."""
+    """Part III inputs of one placing in service of the home; owners only (renters pass None).
 
-    cost_basis: Decimal
+    The first placing in service is the first day of business use; business use that stops and
+    starts again is a new placing in service (Treas. Reg. 1.168(i)-4) with its own basis: the
+    adjusted basis and FMV on the restart day, and the land's value then.
+    """
+
+    cost_basis: Decimal  # cost (first use) or adjusted basis (restart), land included
     land_value: Decimal
-    fmv_at_first_business_use: Decimal
-    first_business_use: date  # starts recovery year 1 and picks the Table A-7a month column
+    fmv_at_first_business_use: Decimal  # FMV on the day this placing in service began
+    first_business_use: date  # starts recovery year 1, picks the table and its month column
     business_use_end: date | None = None  # business use stops during THIS year (stop-year rule)
     # All improvements placed in service up to the year end; those placed in service before
     # first_business_use are part of cost_basis and are skipped here.
     improvements: tuple[Improvement, ...] = ()
+    land_fmv: Decimal | None = (
+        None  # line 38: the land's FMV on that day, when lower than its basis
+    )
+    restart: bool = False  # a placing in service after business use stopped and started again
 
 
 @dataclass(frozen=True)
@@ -133,13 +149,27 @@ class HomeYearInput:
     areas: Areas
     gross_income_limit: Decimal  # line 8 / simplified worksheet line 1 (may be negative)
     expenses: Expenses = Expenses()
+    # Direct bills of an office area used (not exclusively) for daycare: multiplied by line 6
+    # before column (a) (Pub 587, daycare facility; i8829 line 7). Only the .direct amounts count.
+    daycare_direct: Expenses = Expenses()
     daycare: Daycare | None = None
     casualty_losses: Columns = Columns()  # line 9
     excess_casualty_losses: Decimal = ZERO  # line 29
-    mortgage_interest_schedule_a_limit: Decimal | None = None  # itemizers; excess to line 16(b)
+    # Itemizers: the deductible part of ALL the mortgage interest paid on this home in the year
+    # (Pub 936); the same fraction of the business-use period's interest goes on line 10(b).
+    mortgage_interest_schedule_a_limit: Decimal | None = None
+    mortgage_interest_paid_in_year: Decimal | None = None  # all of it (None: expenses' amount)
+    # Line 11 Worksheet lines 2 and 3 are whole-year totals: every real estate tax paid on this
+    # home in the year (None: the expenses' amounts), and those of the user's other homes.
+    real_estate_taxes_paid_in_year: Decimal | None = None
+    other_homes_real_estate_taxes: Decimal = ZERO
     carryover_operating_in: Decimal = ZERO  # line 25 / simplified 6a
     carryover_casualty_depreciation_in: Decimal = ZERO  # line 31 / simplified 6b
-    depreciation: Depreciation | None = None
+    carryover_casualty_in: Decimal = ZERO  # the casualty part of line 31 (the rest depreciation)
+    depreciation: Depreciation | None = None  # the placing in service on lines 37-41
+    # Placings in service of this home that ended earlier this year (business use stopped and
+    # started again): each with the stop-year rule, added to line 42 with a statement.
+    earlier_placements: tuple[Depreciation, ...] = ()
     internet_business: Decimal = ZERO  # Schedule C, beside the form (already business share)
     phone_business: Decimal = ZERO
     # 12 values: per month the largest area in qualified use (0 if < 15 days); capped and averaged
@@ -191,6 +221,25 @@ class ImprovementDepreciation:
 
 
 @dataclass(frozen=True)
+class PlacementDepreciation:
+    """The home's own depreciation this year from one placing in service (improvements aside):
+    its line 37-41 values. The one on lines 37-41 is the last; one that ended earlier in the year
+    (business use stopped and started again) is an attached statement row added to line 42."""
+
+    placed_in_service: date
+    business_use_end: date | None  # stopped this year
+    restart: bool
+    table: str  # the depreciation table, or why there is none
+    recovery_year: int
+    line_37: Decimal
+    line_38: Decimal
+    line_39: Decimal
+    line_40: Decimal
+    line_41: Decimal
+    depreciation: Decimal  # line 40 x line 41
+
+
+@dataclass(frozen=True)
 class SimplifiedWorksheet:
     """Simplified Method Worksheet (Pub 587 / Schedule C instructions)."""
 
@@ -221,11 +270,17 @@ class FormResult:
     carryover_operating_out: Decimal  # line 43; simplified year: the carry-in untouched
     carryover_casualty_depreciation_out: Decimal  # line 44; simplified year: carry-in untouched
     depreciation_allowable: Decimal  # line 42; 0 in a simplified year
-    depreciation_allowed: Decimal  # project rule: max(0, line 33 - line 29); 0 when simplified
+    # Line 33 allows casualty losses first and depreciation last (Pub 587): the depreciation part
+    # of line 33 (what the depreciation ledger counts as allowed) and the casualty part.
+    depreciation_allowed: Decimal
+    casualty_allowed: Decimal
+    carryover_casualty_in: Decimal  # the casualty part of line 31 (simplified: of 6b)
+    carryover_casualty_out: Decimal  # the casualty part of line 44 (simplified: 6b untouched)
     notes: tuple[str, ...] = ()
     simplified_worksheet: SimplifiedWorksheet | None = None
     line_11_worksheet: Line11Worksheet | None = None
     improvement_statement: tuple[ImprovementDepreciation, ...] = ()
+    placements: tuple[PlacementDepreciation, ...] = ()  # the home's placings in service this year
     # Part I
     line_1_business_area: Decimal | None = None
     line_2_total_area: Decimal | None = None
@@ -315,8 +370,32 @@ class FormResult:
                 "phone": money(self.schedule_c_other.phone),
             },
             "simplified_worksheet": self.simplified_output(whole_dollars),
+            "casualty_and_depreciation": self.casualty_depreciation_parts(whole_dollars),
             "notes": list(self.notes),
         }
+
+    def casualty_depreciation_parts(self, whole_dollars: bool = False) -> dict:
+        """Lines 31, 33 and 44 (simplified: 6b) split into their casualty and depreciation
+        parts, which Part IV keeps apart (docs/ledger-format.md, form output)."""
+        money = fmt_whole_dollars if whole_dollars else fmt_money
+        carry_in = self.carryover_casualty_depreciation_in_total()
+        allowed = self.casualty_allowed + self.depreciation_allowed
+        carry_out = self.carryover_casualty_depreciation_out
+
+        def parts(total: Decimal, casualty: Decimal) -> dict[str, str]:
+            return {"casualty": money(casualty), "depreciation": money(total - casualty)}
+
+        return {
+            "carryover_in": parts(carry_in, self.carryover_casualty_in),
+            "allowed": parts(allowed, self.casualty_allowed),
+            "carryover_out": parts(carry_out, self.carryover_casualty_out),
+        }
+
+    def carryover_casualty_depreciation_in_total(self) -> Decimal:
+        """Line 31 (simplified: worksheet line 6b)."""
+        if self.simplified_worksheet is not None:
+            return self.simplified_worksheet.line_6b_casualty_depreciation_carryover
+        return self.line_31_casualty_depreciation_carryover_in
 
 
 # Output formats (ledger-format.md §2): money and areas 2 decimals, lines 3 and 7 percent with
@@ -449,20 +528,19 @@ class _PartOne:
     line_5: Decimal | None
     line_6: Decimal | None
     line_7: Decimal
-    direct_factor: Decimal | None  # line 6 when all the business area is non-exclusive daycare
+    all_daycare: bool  # all the business area is daycare not used exclusively
 
 
-def _has_direct_amounts(inp: HomeYearInput) -> bool:
-    exp = inp.expenses
+def _has_amounts(expenses: Expenses) -> bool:
     columns = (
-        exp.real_estate_taxes,
-        exp.insurance,
-        exp.rent,
-        exp.repairs,
-        exp.utilities,
-        exp.other,
+        expenses.real_estate_taxes,
+        expenses.insurance,
+        expenses.rent,
+        expenses.repairs,
+        expenses.utilities,
+        expenses.other,
     )
-    return any(c.direct != 0 for c in (*columns, inp.casualty_losses))
+    return any(c.direct != 0 for c in columns)
 
 
 def _part_one(inp: HomeYearInput, rules: YearRules, notes: list[str]) -> _PartOne:
@@ -478,7 +556,7 @@ def _part_one(inp: HomeYearInput, rules: YearRules, notes: list[str]) -> _PartOn
         line_1 = exclusive  # L1 business area
         line_3 = percent2(line_1 / line_2 * HUNDRED)  # L3 line 1 / line 2
         line_7 = line_3  # L7 business percentage (no daycare)
-        return _PartOne(line_1, line_2, line_3, None, None, None, line_7, None)
+        return _PartOne(line_1, line_2, line_3, None, None, None, line_7, False)
 
     # With daycare, lines 1-6 describe the daycare area (alone, when there is an exclusive area).
     line_1 = daycare_area  # L1 area used for daycare
@@ -495,14 +573,7 @@ def _part_one(inp: HomeYearInput, rules: YearRules, notes: list[str]) -> _PartOn
     line_6 = quantize(line_4 / line_5, 4)  # L6 line 4 / line 5, 4 decimals
     if exclusive.is_zero():
         line_7 = percent2(line_3 * line_6)  # L7 daycare not used exclusively: line 6 x line 3
-        # project rule: every column (a) amount (lines 9, 11, 17-22) is a direct expense of the
-        # daycare area, so it is multiplied by line 6 (Pub 587 daycare example).
-        if _has_direct_amounts(inp):
-            notes.append(
-                f"Project rule: all the business area is daycare not used exclusively, so direct "
-                f"expenses are multiplied by line 6 ({fmt_decimal(line_6, 4)}) before column (a)."
-            )
-        return _PartOne(line_1, line_2, line_3, line_4, line_5, line_6, line_7, line_6)
+        return _PartOne(line_1, line_2, line_3, line_4, line_5, line_6, line_7, True)
 
     # i8829 special computation: exclusive part as a percent + the daycare part x line 6.
     exclusive_percent = percent2(exclusive / line_2 * HUNDRED)
@@ -513,25 +584,26 @@ def _part_one(inp: HomeYearInput, rules: YearRules, notes: list[str]) -> _PartOn
         f"{fmt_decimal(line_3, 2)}% x line 6 {fmt_decimal(line_6, 4)}; line 7 = "
         f"{fmt_decimal(line_7, 2)}%."
     )
-    # project rule: with both kinds of area a direct bill is not tied to one of them, so
-    # direct expenses count in full.
-    if _has_direct_amounts(inp):
-        notes.append(
-            "Project rule: with both exclusive and daycare areas, direct expenses are taken in "
-            "full (not multiplied by line 6)."
-        )
-    return _PartOne(line_1, line_2, line_3, line_4, line_5, line_6, line_7, None)
+    return _PartOne(line_1, line_2, line_3, line_4, line_5, line_6, line_7, False)
 
 
 def _line_11_worksheet(
-    taxpayer: Taxpayer, tax_direct: Decimal, tax_indirect: Decimal, line_7: Decimal, cap: Decimal
+    taxpayer: Taxpayer,
+    paid_in_year: Decimal,
+    other_homes: Decimal,
+    tax_direct: Decimal,
+    tax_indirect: Decimal,
+    line_7: Decimal,
+    cap: Decimal,
 ) -> Line11Worksheet:
     ws_1 = cents(taxpayer.state_local_income_or_sales_tax)  # WS1 state/local income or sales tax
-    ws_2 = tax_direct + tax_indirect  # WS2 real estate taxes on this home
-    ws_3 = cents(taxpayer.other_real_estate_taxes)  # WS3 other real estate taxes
+    ws_2 = cents(paid_in_year)  # WS2 all real estate taxes paid on this home in the year
+    ws_3 = cents(other_homes) + cents(taxpayer.other_real_estate_taxes)  # WS3 other RE taxes
     ws_4 = cents(taxpayer.personal_property_taxes)  # WS4 personal property taxes
-    ws_5 = ws_1 + ws_2 + ws_3 + ws_4  # WS5 add lines 1-4
-    # WS6 line 2 x Form 8829 line 7; project rule: a direct (column (a)) tax is business in full.
+    ws_5 = ws_1 + ws_2 + ws_3 + ws_4  # WS5 add lines 1-4 (whole-year amounts)
+    # WS6 the business part of line 2: this home's taxes for the days of business use x Form 8829
+    # line 7 (project rule for part-year use; a full year gives line 2 x line 7). A direct
+    # (column (a)) tax is business in full.
     ws_6 = tax_direct + percent_of(tax_indirect, line_7)
     ws_7 = ws_5 - ws_6  # WS7 line 5 - line 6
     ws_8 = cap  # WS8 SALT cap
@@ -550,12 +622,17 @@ class _PartThree:
     line_41: Decimal
     line_42: Decimal
     statement: tuple[ImprovementDepreciation, ...]
+    placements: tuple[PlacementDepreciation, ...]
 
 
 def _depreciation_rate(year: int, placed: date, stopped: date | None) -> Decimal:
-    """Line 41 percent for `year`, 3 decimals: Table A-7a, or the stop-year proration."""
+    """Line 41 percent for `year`, 3 decimals: the table of the placing in service (i8829 line
+    41: Table A-7a, Table A-7, or none for ACRS property), or the stop-year proration."""
+    table = recovery_table(placed)
+    if table is None:
+        return ZERO
     recovery_year = year - placed.year + 1
-    table_rate = table_a7a_rate(recovery_year, placed.month)
+    table_rate = table.rate(recovery_year, placed.month)
     if stopped is None:
         return table_rate
     # Stop year (Pub 946, disposition before the end of the recovery period): full-year rate x
@@ -565,38 +642,98 @@ def _depreciation_rate(year: int, placed: date, stopped: date | None) -> Decimal
         months = Decimal(stopped.month - placed.month)
     else:
         months = Decimal(stopped.month) - MID_MONTH
-    prorated = quantize(TABLE_A7A_YEARS_2_TO_39 * months / MONTHS_IN_YEAR, 3)
-    # Never more than the table gives for the year (year 40 is itself a partial year; after 40: 0).
+    full_year = table.full_year_rate(recovery_year, placed.month)
+    prorated = quantize(full_year * months / MONTHS_IN_YEAR, 3)
+    # Never more than the table gives for the year (a last year is itself partial; after it: 0).
     return min(table_rate, prorated)
 
 
-def _part_three(inp: HomeYearInput, line_7: Decimal, notes: list[str]) -> _PartThree | None:
-    dep = inp.depreciation
-    if dep is None:
-        return None  # renters: no Part III
-    line_37 = cents(min(dep.cost_basis, dep.fmv_at_first_business_use))  # L37 smaller of basis/FMV
+def _table_notes(dep: Depreciation, year: int, rate: Decimal, notes: list[str]) -> str:
+    """What the placing in service's table is, as the statement prints it; notes for the cases
+    where it is not Table A-7a or gives nothing."""
+    placed = dep.first_business_use
+    table = recovery_table(placed)
+    recovery_year = year - placed.year + 1
+    if table is None:
+        notes.append(
+            f"Business use began on {placed.isoformat()}, before 1987: the home is ACRS property "
+            "(Pub 534), recovered in full long ago, so line 41 is 0 and the home gets no "
+            "depreciation (i8829 line 41); improvements placed in service later keep their "
+            "own schedules."
+        )
+        return "ACRS (before 1987): fully recovered"
+    if table is TABLE_A7:
+        notes.append(
+            f"Business use began on {placed.isoformat()}, after 1986 and before May 13, 1993: "
+            f"line 41 comes from {table.name}, recovery year {recovery_year} (i8829 line 41)."
+        )
+    last = table.last_recovery_year(placed.month)
+    if recovery_year > last:
+        notes.append(
+            f"The recovery period of the home ({table.name}, placed in service "
+            f"{placed.isoformat()}) ended in {placed.year + last - 1}: line 41 is 0 (i8829 "
+            "line 41)."
+        )
+    return table.name
+
+
+def _placement(
+    inp: HomeYearInput, dep: Depreciation, line_7: Decimal, notes: list[str]
+) -> tuple[PlacementDepreciation, list[ImprovementDepreciation]]:
+    """One placing in service's depreciation this year: the home (lines 37-41 of it) and its
+    improvements placed in service after it began (each with its own schedule)."""
+    line_37 = cents(min(dep.cost_basis, dep.fmv_at_first_business_use))  # L37 smaller of the two
     line_38 = cents(dep.land_value)  # L38 land included on line 37
+    if dep.land_fmv is not None and dep.land_fmv < dep.land_value:
+        line_38 = cents(dep.land_fmv)  # L38 the land's FMV on that day, when lower (i8829)
+        notes.append(
+            f"Line 38 uses the land's fair market value on {dep.first_business_use.isoformat()} "
+            f"({fmt_money(line_38)}), lower than its basis ({fmt_money(dep.land_value)}) "
+            "(i8829 line 38)."
+        )
     line_39 = line_37 - line_38  # L39 basis of building
     line_40 = percent_of(line_39, line_7)  # L40 business basis: line 39 x line 7
     stopped = dep.business_use_end
     line_41 = _depreciation_rate(inp.year, dep.first_business_use, stopped)  # L41 percent
+    table = _table_notes(dep, inp.year, line_41, notes)
+    if dep.restart:
+        notes.append(
+            f"Business use started again on {dep.first_business_use.isoformat()}: a new placing "
+            f"in service (Treas. Reg. 1.168(i)-4) with its own basis (line 37 = the smaller of "
+            f"the adjusted basis {fmt_money(dep.cost_basis)} and the fair market value "
+            f"{fmt_money(dep.fmv_at_first_business_use)} on that day) and its own year-1 rate "
+            "(docs/tax-rules.md, depreciation)."
+        )
     if stopped is not None:
         notes.append(
             f"Business use stopped on {stopped.isoformat()}: line 41 is the full-year rate "
             f"prorated by months in service, the stop month counted as half (Pub 946)."
         )
-    home_depreciation = percent_of(line_40, line_41)  # line 40 x printed line 41
-
+    placement = PlacementDepreciation(
+        placed_in_service=dep.first_business_use,
+        business_use_end=stopped,
+        restart=dep.restart,
+        table=table,
+        recovery_year=inp.year - dep.first_business_use.year + 1,
+        line_37=line_37,
+        line_38=line_38,
+        line_39=line_39,
+        line_40=line_40,
+        line_41=line_41,
+        depreciation=percent_of(line_40, line_41),  # line 40 x printed line 41
+    )
     statement = []
     for imp in dep.improvements:
         if imp.placed_in_service < dep.first_business_use:
-            continue  # before business use: part of the line 37 basis
+            continue  # before this placing in service: part of its line 37 basis
         if imp.placed_in_service.year > inp.year:
             continue  # not yet in service
         if stopped is not None and imp.placed_in_service > stopped:
             continue  # placed in service after business use ended: personal
         basis = percent_of(imp.cost, line_7)  # business part of the improvement: cost x line 7
         rate = _depreciation_rate(inp.year, imp.placed_in_service, stopped)
+        if rate.is_zero():
+            continue  # ACRS property, or its recovery period is over
         statement.append(
             ImprovementDepreciation(
                 description=imp.description,
@@ -608,14 +745,144 @@ def _part_three(inp: HomeYearInput, line_7: Decimal, notes: list[str]) -> _PartT
                 depreciation=percent_of(basis, rate),
             )
         )
+    return placement, statement
+
+
+def _part_three(inp: HomeYearInput, line_7: Decimal, notes: list[str]) -> _PartThree | None:
+    dep = inp.depreciation
+    if dep is None:
+        return None  # renters: no Part III
+    placements, statement = [], []
+    for earlier in inp.earlier_placements:
+        placement, rows = _placement(inp, earlier, line_7, notes)
+        placements.append(placement)
+        statement += rows
+    current, rows = _placement(inp, dep, line_7, notes)
+    placements.append(current)
+    statement += rows
+    earlier_total = sum((p.depreciation for p in placements[:-1]), _ZERO_CENTS)
     improvements_total = sum((row.depreciation for row in statement), _ZERO_CENTS)
-    line_42 = home_depreciation + improvements_total  # L42 line 40 x line 41 + improvements
+    # L42 line 40 x line 41, plus the placings in service that ended earlier this year and the
+    # improvements placed in service after business use began ("See attached statement").
+    line_42 = current.depreciation + earlier_total + improvements_total
+    if earlier_total:
+        notes.append(
+            f"Line 42 includes {fmt_money(earlier_total)} depreciation of the home's earlier "
+            f"placing in service this year (business use stopped and started again): See "
+            f"attached statement."
+        )
     if statement:
         notes.append(
             f"Line 42 includes {fmt_money(improvements_total)} depreciation of improvements placed "
             f"in service after business use began: See attached statement."
         )
-    return _PartThree(line_37, line_38, line_39, line_40, line_41, line_42, tuple(statement))
+    return _PartThree(
+        current.line_37,
+        current.line_38,
+        current.line_39,
+        current.line_40,
+        current.line_41,
+        line_42,
+        tuple(statement),
+        tuple(placements),
+    )
+
+
+@dataclass(frozen=True)
+class _Mortgage:
+    line_10b: Decimal
+    line_16b: Decimal
+
+
+def _mortgage(inp: HomeYearInput, rules: YearRules, notes: list[str]) -> _Mortgage:
+    """Lines 10(b) and 16(b): mortgage interest (never column (a)) and, in the years they count,
+    mortgage insurance premiums."""
+    taxpayer = inp.taxpayer
+    exp = inp.expenses
+    interest = cents(exp.mortgage_interest)
+    premiums = cents(exp.mortgage_insurance)
+    if not rules.mortgage_insurance_is_interest:
+        if premiums:
+            notes.append(
+                f"Mortgage insurance premiums of {fmt_money(premiums)} are not deductible in "
+                f"{inp.year} and are left out of Form 8829."
+            )
+        premiums = _ZERO_CENTS
+    elif premiums:
+        notes.append(
+            f"Mortgage insurance premiums of {fmt_money(premiums)} are counted as mortgage "
+            f"interest in {inp.year}."
+        )
+    if not taxpayer.itemizes:
+        # Standard deduction: all mortgage interest and premiums on line 16(b) (i8829).
+        return _Mortgage(_ZERO_CENTS, interest + premiums)
+
+    interest_10b = interest
+    limit = inp.mortgage_interest_schedule_a_limit
+    if limit is not None:
+        paid = (
+            interest
+            if inp.mortgage_interest_paid_in_year is None
+            else inp.mortgage_interest_paid_in_year
+        )
+        paid = cents(paid)
+        if cents(limit) < paid:
+            # The Schedule A limit is a part of all the interest paid in the year (Pub 936); the
+            # same deductible fraction of this form's interest goes on line 10(b) (i8829 10, 16).
+            interest_10b = cents(interest * cents(limit) / paid)
+            notes.append(
+                f"Schedule A limit: {fmt_money(limit)} of the {fmt_money(paid)} mortgage "
+                f"interest paid in {inp.year} is deductible; the same fraction of this form's "
+                f"{fmt_money(interest)} goes on line 10(b) ({fmt_money(interest_10b)}) and the "
+                f"rest ({fmt_money(interest - interest_10b)}) on line 16(b) (i8829 lines 10 and "
+                "16; Pub 936)."
+            )
+    premiums_excess = _ZERO_CENTS
+    if premiums:
+        reduction = rules.mortgage_insurance_reduction(
+            taxpayer.filing_status, taxpayer.adjusted_gross_income
+        )
+        premiums_excess = cents(premiums * reduction)  # phased out with AGI -> line 16(b)
+        if taxpayer.adjusted_gross_income is None:
+            mfs = taxpayer.filing_status == MARRIED_SEPARATE
+            threshold = (
+                rules.mortgage_insurance_agi_threshold_mfs
+                if mfs
+                else rules.mortgage_insurance_agi_threshold
+            )
+            notes.append(
+                f"No AGI given for {inp.year}: mortgage insurance premiums are not phased out "
+                f"(they phase out with AGI above {fmt_money(threshold)}); give the year's AGI."
+            )
+        elif premiums_excess:
+            agi = fmt_money(taxpayer.adjusted_gross_income)
+            notes.append(
+                f"Mortgage insurance premiums phase out with AGI {agi}: "
+                f"{fmt_decimal(reduction * HUNDRED, 0)}% of {fmt_money(premiums)} "
+                f"({fmt_money(premiums_excess)}) is not deductible on Schedule A and goes on line "
+                "16(b) as excess (Schedule A instructions, mortgage insurance premiums; i8829 "
+                "line 16)."
+            )
+    line_10b = interest_10b + premiums - premiums_excess  # L10(b) deductible mortgage interest
+    line_16b = interest - interest_10b + premiums_excess  # L16(b) excess mortgage interest
+    return _Mortgage(line_10b, line_16b)
+
+
+def _salt_notes(inp: HomeYearInput, rules: YearRules, notes: list[str]) -> None:
+    """Item: MAGI within the phase-down band must be the final figure (project rule)."""
+    taxpayer = inp.taxpayer
+    band = rules.salt_phase_down_band(taxpayer.filing_status)
+    if band is None or not taxpayer.itemizes:
+        return
+    low, high = band
+    magi = taxpayer.modified_agi
+    if magi is not None and low <= magi <= high:
+        notes.append(
+            f"Modified AGI {fmt_money(magi)} is within the {inp.year} SALT phase-down range "
+            f"({fmt_money(low)} to {fmt_money(high)}), where the cap depends on it: it must be "
+            "your final MAGI. The IRS worksheet figures MAGI with this very deduction included; "
+            "project rule: the ledger takes the final MAGI as given."
+        )
 
 
 def _compute_regular(
@@ -627,83 +894,129 @@ def _compute_regular(
     # Part I: part of your home used for business
     part_one = _part_one(inp, rules, notes)
     line_7 = part_one.line_7
-    factor = part_one.direct_factor
+    line_6 = part_one.line_6
 
-    def direct(amount: Decimal) -> Decimal:
-        # project rule: x line 6 when all the business area is non-exclusive daycare
-        return cents(amount) if factor is None else cents(amount * factor)
+    def direct(name: str) -> Decimal:
+        """Column (a) of a line: direct bills in full, a daycare area's times line 6."""
+        full = cents(getattr(exp, name).direct)
+        daycare = getattr(inp.daycare_direct, name).direct
+        if line_6 is None:
+            return full + cents(daycare)
+        return full + cents(daycare * line_6)
 
-    def column(amounts: Columns) -> Columns:
-        return Columns(direct=direct(amounts.direct), indirect=cents(amounts.indirect))
+    def column(name: str) -> Columns:
+        return Columns(direct=direct(name), indirect=cents(getattr(exp, name).indirect))
+
+    if _has_amounts(inp.daycare_direct):
+        if line_6 is None:
+            notes.append(
+                "Direct bills name a daycare area, but no area is used for daycare this year: "
+                "they count in full."
+            )
+        else:
+            notes.append(
+                f"Direct expenses of the daycare area (not used exclusively) are multiplied by "
+                f"line 6 ({fmt_decimal(line_6, 4)}) before column (a) (Pub 587, daycare "
+                "facility)."
+            )
 
     # Part II: allowable deduction
     line_8 = cents(inp.gross_income_limit)  # L8 gross income limit
+    mortgage = _mortgage(inp, rules, notes)
 
-    # Mortgage interest: never column (a). Insurance premiums count only in the table's years.
-    mortgage_insurance = cents(exp.mortgage_insurance)
-    if rules.mortgage_insurance_is_interest:
-        mortgage_interest = cents(exp.mortgage_interest) + mortgage_insurance
-        if mortgage_insurance:
-            notes.append(
-                f"Mortgage insurance premiums of {fmt_money(mortgage_insurance)} are counted as "
-                f"mortgage interest in {inp.year}."
-            )
-    else:
-        mortgage_interest = cents(exp.mortgage_interest)
-        if mortgage_insurance:
-            notes.append(
-                f"Mortgage insurance premiums of {fmt_money(mortgage_insurance)} are not "
-                f"deductible in {inp.year} and are left out of Form 8829."
-            )
-
-    tax_direct = direct(exp.real_estate_taxes.direct)
+    tax_direct = direct("real_estate_taxes")
     tax_indirect = cents(exp.real_estate_taxes.indirect)
-    casualty = column(inp.casualty_losses)
+    casualty_direct = cents(inp.casualty_losses.direct)
+    if part_one.all_daycare and casualty_direct:
+        # project rule: with only daycare areas not used exclusively, a direct casualty loss is
+        # one of the daycare area, so it is multiplied by line 6 like its direct bills.
+        casualty_direct = cents(inp.casualty_losses.direct * line_6)
+        notes.append(
+            f"Project rule: all the business area is daycare not used exclusively, so the direct "
+            f"casualty loss is multiplied by line 6 ({fmt_decimal(line_6, 4)}) before line 9(a)."
+        )
+    casualty = Columns(casualty_direct, cents(inp.casualty_losses.indirect))
     line_29 = cents(inp.excess_casualty_losses)  # L29 excess casualty losses (input)
     line_11_worksheet = None
 
     if taxpayer.itemizes:
-        limit = inp.mortgage_interest_schedule_a_limit
-        # L10(b) deductible mortgage interest, up to the Schedule A limit; the excess -> L16(b).
-        # project rule: the limit applies to the interest plus premiums counted as interest.
-        line_10b = mortgage_interest if limit is None else min(mortgage_interest, cents(limit))
-        line_16b = mortgage_interest - line_10b  # L16(b) excess mortgage interest
-        if line_16b:
-            notes.append(
-                f"Mortgage interest of {fmt_money(line_16b)} above the Schedule A limit goes on "
-                f"line 16(b)."
-            )
         line_9 = casualty  # L9 casualty losses
+        _salt_notes(inp, rules, notes)
         cap = rules.salt_cap_for(taxpayer.filing_status, taxpayer.modified_agi)
-        worksheet = _line_11_worksheet(taxpayer, tax_direct, tax_indirect, line_7, cap)
-        if worksheet.line_5_total_taxes > cap:
+        paid_in_year = inp.real_estate_taxes_paid_in_year
+        if paid_in_year is None:
+            paid_in_year = (
+                exp.real_estate_taxes.direct
+                + inp.daycare_direct.real_estate_taxes.direct
+                + exp.real_estate_taxes.indirect
+            )
+        worksheet = _line_11_worksheet(
+            taxpayer,
+            paid_in_year,
+            inp.other_homes_real_estate_taxes,
+            tax_direct,
+            tax_indirect,
+            line_7,
+            cap,
+        )
+        threshold = rules.salt_worksheet_threshold_for(taxpayer.filing_status)
+        if worksheet.line_5_total_taxes > threshold:
             line_11_worksheet = worksheet
             line_11 = Columns(worksheet.line_10_to_form_line_11a, _ZERO_CENTS)  # L11(a) from WS10
             line_17 = Columns(worksheet.line_11_to_form_line_17a, _ZERO_CENTS)  # L17(a) from WS11
             notes.append(
-                f"State and local taxes {fmt_money(worksheet.line_5_total_taxes)} exceed the "
-                f"{inp.year} cap of {fmt_money(cap)}: real estate taxes from the Line 11 "
-                f"Worksheet (line 11(a) {fmt_money(worksheet.line_10_to_form_line_11a)}, "
-                f"line 17(a) {fmt_money(worksheet.line_11_to_form_line_17a)}). See attached."
+                f"State and local taxes of {fmt_money(worksheet.line_5_total_taxes)} for the "
+                f"whole year exceed {fmt_money(threshold)}: real estate taxes come from the Line "
+                f"11 Worksheet (cap {fmt_money(cap)}), line 11(a) "
+                f"{fmt_money(worksheet.line_10_to_form_line_11a)}, line 17(a) "
+                f"{fmt_money(worksheet.line_11_to_form_line_17a)}, line 11(b) left empty "
+                "(i8829 line 11). See attached."
             )
+            if worksheet.line_3_other_real_estate_taxes or (
+                worksheet.line_2_real_estate_taxes_this_home
+                != cents(exp.real_estate_taxes.direct)
+                + cents(inp.daycare_direct.real_estate_taxes.direct)
+                + tax_indirect
+            ):
+                notes.append(
+                    f"Line 11 Worksheet lines 2 and 3 are whole-year amounts: all the real estate "
+                    f"taxes paid on this home in {inp.year} "
+                    f"({fmt_money(worksheet.line_2_real_estate_taxes_this_home)}) and other real "
+                    f"estate taxes ({fmt_money(worksheet.line_3_other_real_estate_taxes)}, your "
+                    "other homes' included); line 6 is the business-use period's part."
+                )
+            if (
+                rules.salt_phase_down_band(taxpayer.filing_status) is not None
+                and taxpayer.modified_agi is None
+            ):
+                notes.append(
+                    f"No modified AGI given for {inp.year}: the full cap of {fmt_money(cap)} is "
+                    "used (it is reduced above the MAGI threshold)."
+                )
         else:
             line_11 = Columns(direct=tax_direct, indirect=tax_indirect)  # L11 within the cap
             line_17 = _NO_AMOUNTS  # L17 no excess real estate taxes
     else:
-        # Standard deduction: interest -> 16(b), taxes -> 17, casualty losses -> 29.
-        line_10b = _ZERO_CENTS
-        line_16b = mortgage_interest  # L16(b) all mortgage interest
+        # Standard deduction: interest -> 16(b), taxes -> 17, casualty losses -> 29 (i8829).
         line_11 = _NO_AMOUNTS
         line_17 = Columns(direct=tax_direct, indirect=tax_indirect)  # L17 all real estate taxes
-        line_9 = _NO_AMOUNTS
-        moved = casualty.direct + percent_of(casualty.indirect, line_7)
-        line_29 = line_29 + moved  # L29 + business part of the casualty losses
-        if moved:
-            notes.append(
-                f"Standard deduction: casualty losses ({fmt_money(moved)} business part) go on "
-                f"line 29 instead of line 9."
-            )
-    line_10 = Columns(_ZERO_CENTS, line_10b)  # L10 deductible mortgage interest (b only)
+        if taxpayer.net_qualified_disaster_loss:
+            line_9 = casualty  # L9 casualty losses: a net qualified disaster loss (i8829 line 9)
+            if casualty.direct or casualty.indirect:
+                notes.append(
+                    "Standard deduction increased by a net qualified disaster loss: casualty "
+                    "losses stay on line 9 (i8829, taxpayers claiming the standard deduction)."
+                )
+        else:
+            line_9 = _NO_AMOUNTS
+            moved = casualty.direct + percent_of(casualty.indirect, line_7)
+            line_29 = line_29 + moved  # L29 + business part of the casualty losses
+            if moved:
+                notes.append(
+                    f"Standard deduction: casualty losses ({fmt_money(moved)} business part) go "
+                    f"on line 29 instead of line 9."
+                )
+    line_10 = Columns(_ZERO_CENTS, mortgage.line_10b)  # L10 deductible mortgage interest (b)
     line_12 = Columns(  # L12 lines 9 + 10 + 11, per column
         direct=line_9.direct + line_10.direct + line_11.direct,
         indirect=line_9.indirect + line_10.indirect + line_11.indirect,
@@ -712,12 +1025,12 @@ def _compute_regular(
     line_14 = line_12.direct + line_13  # L14 line 12(a) + line 13 (never limited by line 8)
     line_15 = max(_ZERO_CENTS, line_8 - line_14)  # L15 line 8 - line 14, not below 0
 
-    line_16 = Columns(_ZERO_CENTS, line_16b)  # L16 excess mortgage interest
-    line_18 = column(exp.insurance)  # L18 insurance
-    line_19 = column(exp.rent)  # L19 rent
-    line_20 = column(exp.repairs)  # L20 repairs and maintenance
-    line_21 = column(exp.utilities)  # L21 utilities
-    line_22 = column(exp.other)  # L22 other expenses
+    line_16 = Columns(_ZERO_CENTS, mortgage.line_16b)  # L16 excess mortgage interest
+    line_18 = column("insurance")  # L18 insurance
+    line_19 = column("rent")  # L19 rent
+    line_20 = column("repairs")  # L20 repairs and maintenance
+    line_21 = column("utilities")  # L21 utilities
+    line_22 = column("other")  # L22 other expenses
     lines_16_to_22 = (line_16, line_17, line_18, line_19, line_20, line_21, line_22)
     line_23 = Columns(  # L23 lines 16 through 22, per column
         direct=sum((c.direct for c in lines_16_to_22), _ZERO_CENTS),
@@ -736,23 +1049,34 @@ def _compute_regular(
     line_31 = cents(inp.carryover_casualty_depreciation_in)  # L31 prior-year carryover (line 44)
     line_32 = line_29 + line_30 + line_31  # L32 lines 29 + 30 + 31
     line_33 = min(line_28, line_32)  # L33 allowable excess casualty losses and depreciation
+    # L33 allows casualty losses first (this year's line 29, then the casualty part of line 31)
+    # and depreciation last (Pub 587: deduct depreciation last).
+    casualty_in = cents(inp.carryover_casualty_in)
+    casualty_available = line_29 + casualty_in
+    casualty_allowed = min(line_33, casualty_available)
+    depreciation_allowed = line_33 - casualty_allowed
     line_34 = line_14 + line_27 + line_33  # L34 lines 14 + 27 + 33
-    # L35 casualty portion (project rule): casualty part of line 14 + min(line 33, line 29).
+    # L35 casualty portion of lines 14 and 33 (to Form 4684), whatever year the loss came from.
     casualty_in_line_14 = line_9.direct + percent_of(line_9.indirect, line_7)
-    line_35 = casualty_in_line_14 + min(line_33, line_29)
+    line_35 = casualty_in_line_14 + casualty_allowed
     if line_35:
         notes.append(
-            f"Project rule: line 35 = casualty part of line 14 ({fmt_money(casualty_in_line_14)}) "
-            f"+ smaller of line 33 and line 29; carry it to Form 4684."
+            f"Line 35 = casualty part of line 14 ({fmt_money(casualty_in_line_14)}) + casualty "
+            f"part of line 33 ({fmt_money(casualty_allowed)}: line 33 allows casualty losses "
+            "before depreciation, Pub 587); carry it to Form 4684."
         )
     line_36 = line_34 - line_35  # L36 allowable expenses -> Schedule C line 30
 
     # Part IV: carryover of unallowed expenses
     line_43 = max(_ZERO_CENTS, line_26 - line_27)  # L43 operating expenses carried to next year
     line_44 = max(_ZERO_CENTS, line_32 - line_33)  # L44 casualty losses and depreciation carried
-
-    # project rule: the depreciation deducted this year is what line 33 allowed beyond line 29.
-    depreciation_allowed = max(_ZERO_CENTS, line_33 - line_29)
+    casualty_out = casualty_available - casualty_allowed  # the casualty part of line 44
+    if casualty_out:
+        notes.append(
+            f"Line 44 carries {fmt_money(casualty_out)} of casualty losses and "
+            f"{fmt_money(line_44 - casualty_out)} of depreciation, kept apart for next year's "
+            "line 33 (casualty first) and the depreciation ledger."
+        )
 
     return FormResult(
         year=inp.year,
@@ -764,9 +1088,13 @@ def _compute_regular(
         carryover_casualty_depreciation_out=line_44,
         depreciation_allowable=line_30,
         depreciation_allowed=depreciation_allowed,
+        casualty_allowed=casualty_allowed,
+        carryover_casualty_in=casualty_in,
+        carryover_casualty_out=casualty_out,
         notes=tuple(notes),
         line_11_worksheet=line_11_worksheet,
         improvement_statement=() if part_three is None else part_three.statement,
+        placements=() if part_three is None else part_three.placements,
         line_1_business_area=part_one.line_1,
         line_2_total_area=part_one.line_2,
         line_3_area_percentage=part_one.line_3,
@@ -900,6 +1228,9 @@ def _compute_simplified(
         carryover_casualty_depreciation_out=line_6b,
         depreciation_allowable=_ZERO_CENTS,
         depreciation_allowed=_ZERO_CENTS,
+        casualty_allowed=_ZERO_CENTS,
+        carryover_casualty_in=cents(inp.carryover_casualty_in),
+        carryover_casualty_out=cents(inp.carryover_casualty_in),  # 6b untouched, parts too
         notes=tuple(notes),
         simplified_worksheet=worksheet,
     )
@@ -935,6 +1266,8 @@ def _validate(inp: HomeYearInput, rules: YearRules) -> None:
     _check("taxpayer.personal_property_taxes", taxpayer.personal_property_taxes)
     if taxpayer.modified_agi is not None:
         _check("taxpayer.modified_agi", taxpayer.modified_agi, minimum=None)
+    if taxpayer.adjusted_gross_income is not None:
+        _check("taxpayer.adjusted_gross_income", taxpayer.adjusted_gross_income, minimum=None)
 
     areas = inp.areas
     total = _check("areas.total", areas.total)
@@ -973,13 +1306,33 @@ def _validate(inp: HomeYearInput, rules: YearRules) -> None:
         cols = getattr(exp, name)
         _check(f"expenses.{name}.direct", cols.direct)
         _check(f"expenses.{name}.indirect", cols.indirect)
+        _check(f"daycare_direct.{name}.direct", getattr(inp.daycare_direct, name).direct)
+    if inp.daycare_direct.mortgage_interest or inp.daycare_direct.mortgage_insurance:
+        raise InvalidInputError(
+            "daycare_direct cannot hold mortgage interest or insurance: they are never direct."
+        )
+    if inp.mortgage_interest_paid_in_year is not None:
+        paid = _check("mortgage_interest_paid_in_year", inp.mortgage_interest_paid_in_year)
+        if paid < exp.mortgage_interest:
+            raise InvalidInputError(
+                f"mortgage_interest_paid_in_year ({paid}) cannot be less than the mortgage "
+                f"interest of the business-use period ({exp.mortgage_interest})."
+            )
+    if inp.real_estate_taxes_paid_in_year is not None:
+        _check("real_estate_taxes_paid_in_year", inp.real_estate_taxes_paid_in_year)
+    _check("other_homes_real_estate_taxes", inp.other_homes_real_estate_taxes)
     _check("casualty_losses.direct", inp.casualty_losses.direct)
     _check("casualty_losses.indirect", inp.casualty_losses.indirect)
     _check("excess_casualty_losses", inp.excess_casualty_losses)
     if inp.mortgage_interest_schedule_a_limit is not None:
         _check("mortgage_interest_schedule_a_limit", inp.mortgage_interest_schedule_a_limit)
     _check("carryover_operating_in", inp.carryover_operating_in)
-    _check("carryover_casualty_depreciation_in", inp.carryover_casualty_depreciation_in)
+    total_in = _check("carryover_casualty_depreciation_in", inp.carryover_casualty_depreciation_in)
+    if _check("carryover_casualty_in", inp.carryover_casualty_in) > total_in:
+        raise InvalidInputError(
+            f"carryover_casualty_in ({inp.carryover_casualty_in}) is a part of line 31 and cannot "
+            f"exceed carryover_casualty_depreciation_in ({total_in})."
+        )
     _check("internet_business", inp.internet_business)
     _check("phone_business", inp.phone_business)
 
@@ -994,25 +1347,42 @@ def _validate(inp: HomeYearInput, rules: YearRules) -> None:
 
     dep = inp.depreciation
     if dep is None:
+        if inp.earlier_placements:
+            raise InvalidInputError("earlier_placements need the current placing in service.")
         return
-    basis = _check("depreciation.cost_basis", dep.cost_basis)
-    fmv = _check("depreciation.fmv_at_first_business_use", dep.fmv_at_first_business_use)
-    land = _check("depreciation.land_value", dep.land_value)
+    _check_placement("depreciation", dep, inp.year)
+    for i, earlier in enumerate(inp.earlier_placements):
+        name = f"earlier_placements[{i}]"
+        _check_placement(name, earlier, inp.year)
+        end = earlier.business_use_end
+        if end is None or end >= dep.first_business_use:
+            raise InvalidInputError(
+                f"{name}.business_use_end must fall in tax year {inp.year}, before the current "
+                f"placing in service began ({dep.first_business_use.isoformat()})."
+            )
+
+
+def _check_placement(name: str, dep: Depreciation, year: int) -> None:
+    basis = _check(f"{name}.cost_basis", dep.cost_basis)
+    fmv = _check(f"{name}.fmv_at_first_business_use", dep.fmv_at_first_business_use)
+    land = _check(f"{name}.land_value", dep.land_value)
+    if dep.land_fmv is not None:
+        land = min(land, _check(f"{name}.land_fmv", dep.land_fmv))
     if land > min(basis, fmv):
         raise InvalidInputError(
-            f"depreciation.land_value ({land}) cannot exceed line 37, the smaller of the cost "
+            f"{name}.land_value ({land}) cannot exceed line 37, the smaller of the cost "
             f"basis and the fair market value ({min(basis, fmv)})."
         )
-    if dep.first_business_use.year > inp.year:
+    if dep.first_business_use.year > year:
         raise InvalidInputError(
-            f"depreciation.first_business_use ({dep.first_business_use.isoformat()}) is after "
-            f"tax year {inp.year}."
+            f"{name}.first_business_use ({dep.first_business_use.isoformat()}) is after "
+            f"tax year {year}."
         )
     end = dep.business_use_end
-    if end is not None and (end.year != inp.year or end < dep.first_business_use):
+    if end is not None and (end.year != year or end < dep.first_business_use):
         raise InvalidInputError(
-            f"depreciation.business_use_end ({end.isoformat()}) must fall in tax year {inp.year} "
+            f"{name}.business_use_end ({end.isoformat()}) must fall in tax year {year} "
             f"and not before first_business_use ({dep.first_business_use.isoformat()})."
         )
     for i, imp in enumerate(dep.improvements):
-        _check(f"depreciation.improvements[{i}].cost", imp.cost)
+        _check(f"{name}.improvements[{i}].cost", imp.cost)

@@ -33,12 +33,19 @@ class ComputedForm(models.Model):
     carryover_casualty_depreciation_in = models.DecimalField(**MONEY)
     carryover_operating_out = models.DecimalField(**MONEY)
     carryover_casualty_depreciation_out = models.DecimalField(**MONEY)
+    # The casualty parts of line 31 (in) and line 44 (out); the rest of each is depreciation.
+    # Part IV keeps them apart: next year's line 33 allows casualty losses first.
+    carryover_casualty_in = models.DecimalField(**MONEY, default=0)
+    carryover_casualty_out = models.DecimalField(**MONEY, default=0)
     depreciation_allowable = models.DecimalField(**MONEY)
     depreciation_allowed = models.DecimalField(**MONEY)
     deduction = models.DecimalField(**MONEY, help_text="Schedule C line 30.")
     # SHA-256 of the engine input without the carry-ins (the year's own ledger data) and with them.
     inputs_fingerprint = models.CharField(max_length=64)
     chain_fingerprint = models.CharField(max_length=64)
+    # The rules the form was computed under (forms8829.selectors.ENGINE_VERSION); a filed form of
+    # earlier rules is compared with what the current rules give, not with its fingerprint.
+    engine_version = models.CharField(max_length=16, default="1")
     computed_at = models.DateTimeField()
 
     objects = ComputedFormQuerySet.as_manager()

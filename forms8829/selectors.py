@@ -1,8 +1,11 @@
 """Reads that turn the stored ledger into engine inputs, one per home and year.
 
 Aggregation happens in SQL: bills are summed by (year, home, category, scope, business-use
-percent) in one query; only bills whose service period straddles a boundary of business use are
-fetched one by one, to be prorated per bill to the cent (rules §3). The whole ledger of a user,
+percent, the use of the office area a direct bill names) in one query, both what counts for the
+form (business-use days) and the whole year's totals the Line 11 Worksheet and the Schedule A
+fraction need; only bills whose service period straddles a boundary of business use are fetched
+one by one, to be prorated per bill to the cent (docs/tax-rules.md, part-year use). The whole
+ledger of a user,
 for any number of years, is read in a constant number of queries.
 
 Where each bill goes (engine field, column, business share) is `forms8829.lines`; the SQL
@@ -35,15 +38,23 @@ from forms8829.periods import (
     day_weighted_area,
     days_in_year,
     days_of_use,
-    last_business_day,
     prorate,
     simplified_monthly_areas,
     year_interval,
 )
 from ledger.models import Bill, Home, TaxYear, TaxYearHome
 
-# Bump when the engine's arithmetic changes, so stored unfiled forms are recomputed.
-ENGINE_VERSION = "1"
+# Bump when the engine's arithmetic changes, so stored unfiled forms are recomputed and filed
+# forms of earlier rules are compared with what the current rules give (forms8829.chain).
+# 2: the harder cases of docs/tax-rules.md (SALT for married filing separately, whole-year Line
+# 11 Worksheet, Schedule A fraction, mortgage insurance phase-out, casualty carried apart, old
+# homes, restarts, daycare-area direct bills, land FMV, net qualified disaster loss).
+ENGINE_VERSION = "2"
+
+EXCLUSIVE_USES = ("exclusive", "storage")
+DAYCARE_USE = "daycare"
+# Business use that stops and starts again within this many days is more often a typing slip.
+SHORT_GAP_DAYS = 7
 
 
 @dataclass
@@ -54,9 +65,21 @@ class _Sums:
         default_factory=lambda: defaultdict(lambda: [ZERO, ZERO])
     )
     amounts: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    # Direct bills (column (a), no share of their own) of a daycare area not used exclusively,
+    # and those that name no office area: multiplied by line 6 (Pub 587), the unnamed ones only
+    # when the home has such an area that year.
+    daycare_direct: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    unnamed_direct: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
     notes: list[str] = field(default_factory=list)
 
-    def add(self, category: str, scope: str, percent: Decimal | None, amount: Decimal) -> None:
+    def add(
+        self,
+        category: str,
+        scope: str,
+        percent: Decimal | None,
+        amount: Decimal,
+        area_use: str | None = None,
+    ) -> None:
         where = lines.spot(category, scope, percent is not None)
         if not where.counts:
             self.notes.append(
@@ -70,17 +93,34 @@ class _Sums:
             amount = cents(amount * percent / 100)
         if where.line.one_amount:
             self.amounts[where.line.engine_field] += amount
+        elif where.column == lines.COLUMN_A and not where.share and area_use not in EXCLUSIVE_USES:
+            by_area = self.daycare_direct if area_use == DAYCARE_USE else self.unnamed_direct
+            by_area[where.line.engine_field] += amount
         else:
             self.columns[where.line.engine_field][where.column == lines.COLUMN_B] += amount
 
-    def expenses(self) -> engine.Expenses:
-        return engine.Expenses(
-            **{
-                line.engine_field: self.amounts[line.engine_field]
-                for line in lines.BILL_LINES.values()
-                if line.one_amount and not line.schedule_c_line
-            },
-            **{name: engine.Columns(direct=a, indirect=b) for name, (a, b) in self.columns.items()},
+    def expenses(self, *, unnamed_are_daycare: bool) -> tuple[engine.Expenses, engine.Expenses]:
+        """(the form's expenses, the daycare area's direct expenses)."""
+        columns = {name: list(pair) for name, pair in self.columns.items()}
+        daycare = dict(self.daycare_direct)
+        for name, amount in self.unnamed_direct.items():
+            if unnamed_are_daycare:
+                daycare[name] = daycare.get(name, ZERO) + amount
+            else:
+                columns.setdefault(name, [ZERO, ZERO])[0] += amount
+        one_amounts = {
+            line.engine_field: self.amounts[line.engine_field]
+            for line in lines.BILL_LINES.values()
+            if line.one_amount and not line.schedule_c_line
+        }
+        return (
+            engine.Expenses(
+                **one_amounts,
+                **{name: engine.Columns(direct=a, indirect=b) for name, (a, b) in columns.items()},
+            ),
+            engine.Expenses(
+                **{name: engine.Columns(direct=amount) for name, amount in daycare.items()}
+            ),
         )
 
     def schedule_c(self) -> dict[str, Decimal]:
@@ -206,19 +246,40 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
     years = sorted(tax_years)
     in_use = homes_in_use(homes)
     sums: dict[tuple[int, int], _Sums] = defaultdict(_Sums)
+    # Whole-year totals per (year, home) and category, business use aside: the Line 11 Worksheet
+    # and the Schedule A mortgage interest fraction take every bill paid in the year, of every
+    # home of the user (i8829 line 11; Pub 936).
+    paid: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     if years and in_use:
         full, straddling = bill_count_filters(in_use)
         bills = Bill.objects.owned_by(owner).filter(tax_year__in=years)
         grouped = (
-            bills.filter(full)
-            .values("tax_year", "home_id", "category", "scope", "business_use_percent")
-            .annotate(total=Sum("amount", default=ZERO), n=Count("id"))
+            bills.values(
+                "tax_year",
+                "home_id",
+                "category",
+                "scope",
+                "business_use_percent",
+                "office_area__use",
+            )
+            .annotate(
+                counted=Sum("amount", filter=full, default=ZERO),
+                n=Count("id", filter=full),
+                total=Sum("amount", default=ZERO),
+            )
             .order_by()
         )
         for row in grouped:
-            sums[row["tax_year"], row["home_id"]].add(
-                row["category"], row["scope"], row["business_use_percent"], row["total"]
-            )
+            key = (row["tax_year"], row["home_id"])
+            paid[key][row["category"]] += row["total"]
+            if row["n"]:
+                sums[key].add(
+                    row["category"],
+                    row["scope"],
+                    row["business_use_percent"],
+                    row["counted"],
+                    row["office_area__use"],
+                )
         # Few rows: only bills whose service period crosses a start or end of business use.
         for bill in bills.filter(straddling).values(
             "tax_year",
@@ -226,6 +287,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
             "category",
             "scope",
             "business_use_percent",
+            "office_area__use",
             "amount",
             "service_start",
             "service_end",
@@ -236,16 +298,27 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                 in_use[bill["home_id"]],
             )
             sums[bill["tax_year"], bill["home_id"]].add(
-                bill["category"], bill["scope"], bill["business_use_percent"], counted
+                bill["category"],
+                bill["scope"],
+                bill["business_use_percent"],
+                counted,
+                bill["office_area__use"],
             )
 
     result: dict[int, list[HomeYear]] = {}
     for year in years:
         tax_year = tax_years[year]
         per_home = {tyh.home_id: tyh for tyh in tax_year.homes.all()}
+        paid_in_year = {home_id: paid[y, home_id] for (y, home_id) in list(paid) if y == year}
         result[year] = [
             _home_year(
-                year, tax_year, home, per_home.get(home.pk), in_use[home.pk], sums[year, home.pk]
+                year,
+                tax_year,
+                home,
+                per_home.get(home.pk),
+                in_use[home.pk],
+                sums[year, home.pk],
+                paid_in_year,
             )
             for home in homes
             if home.pk in in_use and any(clip(i, year_interval(year)) for i in in_use[home.pk])
@@ -253,7 +326,99 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
     return result
 
 
-def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums) -> HomeYear:
+def _placements(home: Home, in_use: list[Interval], year: int, notes: list[str]):
+    """Part III inputs for `year`: the placings in service of the home that year, the last one
+    current (lines 37-41) and any that ended earlier in the year. Each period of business use
+    is a placing in service; one that starts again after a gap needs its own basis, given on the
+    office area that starts it (Treas. Reg. 1.168(i)-4; docs/tax-rules.md, depreciation)."""
+    if not home.is_owned:
+        return None, ()
+    if home.cost_basis is None:
+        notes.append("Owned home without a cost basis: no depreciation until it is given.")
+        return None, ()
+    improvements = tuple(
+        engine.Improvement(
+            description=i.description, cost=i.cost, placed_in_service=i.placed_in_service
+        )
+        for i in home.improvements.all()
+        if i.placed_in_service <= date(year, 12, 31)
+    )
+    areas = list(home.office_areas.all())
+    placements = []
+    for index, interval in enumerate(in_use):
+        in_year = clip(interval, year_interval(year))
+        if index and in_year is not None:
+            _gap_note(in_use[index - 1], interval, year, notes)
+        if in_year is None:
+            continue
+        stops = in_year[1] if in_year[1] < date(year, 12, 31) else None
+        if index == 0:
+            placements.append(
+                engine.Depreciation(
+                    cost_basis=home.cost_basis,
+                    land_value=home.land_value or ZERO,
+                    fmv_at_first_business_use=(
+                        home.fmv_at_first_business_use
+                        if home.fmv_at_first_business_use is not None
+                        else home.cost_basis
+                    ),
+                    first_business_use=interval[0],
+                    business_use_end=stops,
+                    improvements=improvements,
+                    land_fmv=home.land_fmv_at_first_business_use,
+                )
+            )
+            continue
+        given = [
+            a
+            for a in areas
+            if a.start is not None
+            and in_use[index - 1][1] < a.start <= interval[1]
+            and a.restart_adjusted_basis is not None
+            and a.restart_fmv is not None
+        ]
+        if not given:
+            notes.append(
+                f"Business use started again on {interval[0].isoformat()} after a gap: a new "
+                "placing in service with its own basis (Treas. Reg. 1.168(i)-4). Give the "
+                "adjusted basis and the fair market value on that day on the office area that "
+                "starts it; until then the restart gets no depreciation."
+            )
+            continue
+        area = min(given, key=lambda a: a.start)
+        placements.append(
+            engine.Depreciation(
+                cost_basis=area.restart_adjusted_basis,
+                land_value=(
+                    area.restart_land_value
+                    if area.restart_land_value is not None
+                    else home.land_value or ZERO
+                ),
+                fmv_at_first_business_use=area.restart_fmv,
+                first_business_use=interval[0],
+                business_use_end=stops,
+                improvements=improvements,
+                land_fmv=area.restart_land_fmv,
+                restart=True,
+            )
+        )
+    if not placements:
+        return None, ()
+    return placements[-1], tuple(placements[:-1])
+
+
+def _gap_note(before: Interval, after: Interval, year: int, notes: list[str]) -> None:
+    """A short gap between two periods of business use is more often a typing slip."""
+    gap = (after[0] - before[1]).days - 1
+    if after[0].year == year and gap <= SHORT_GAP_DAYS:
+        notes.append(
+            f"Business use stopped on {before[1].isoformat()} and started again on "
+            f"{after[0].isoformat()}, after a gap of {gap} day(s): the restart is a new placing "
+            "in service. If the gap is a typing slip, correct the office areas' dates."
+        )
+
+
+def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums, paid_in_year) -> HomeYear:
     periods = area_periods(home)
     occupied = occupancy(home)
     rooms = home.area_method == Home.AreaMethod.ROOMS
@@ -263,16 +428,14 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums) -> HomeYear:
     )
     if business_days < days_in_year(year):
         notes.append(
-            f"Part-year use (rules §3, project rule): {business_days} of {days_in_year(year)} "
-            "days; bills with a service period count for their days in business use, others "
-            "when paid on a day of business use."
+            f"Part-year use (project rule, docs/tax-rules.md): {business_days} of "
+            f"{days_in_year(year)} days; bills with a service period count for their days in "
+            "business use, others when paid on a day of business use."
         )
     areas = engine.Areas(
         total=Decimal(home.total_rooms or 0) if rooms else home.total_area,
-        exclusive=day_weighted_area(
-            periods, occupied, year, uses=("exclusive", "storage"), rooms=rooms
-        ),
-        daycare=day_weighted_area(periods, occupied, year, uses=("daycare",), rooms=rooms),
+        exclusive=day_weighted_area(periods, occupied, year, uses=EXCLUSIVE_USES, rooms=rooms),
+        daycare=day_weighted_area(periods, occupied, year, uses=(DAYCARE_USE,), rooms=rooms),
     )
     if len([p for p in periods if clip(p.interval, year_interval(year))]) > 1:
         notes.append(
@@ -281,7 +444,7 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums) -> HomeYear:
         )
     daycare = None
     if areas.daycare > 0:
-        daycare_days = days_of_use(periods, occupied, year, uses=("daycare",))
+        daycare_days = days_of_use(periods, occupied, year, uses=(DAYCARE_USE,))
         hours = tyh.daycare_hours if tyh and tyh.daycare_hours is not None else ZERO
         if hours == 0:
             notes.append("A daycare area is in use but no daycare hours are given (line 4 = 0).")
@@ -291,36 +454,21 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums) -> HomeYear:
             if daycare_days < days_in_year(year)
             else None,
         )
-    depreciation = None
-    if home.is_owned:
-        if home.cost_basis is None:
-            notes.append("Owned home without a cost basis: no depreciation until it is given.")
-        else:
-            depreciation = engine.Depreciation(
-                cost_basis=home.cost_basis,
-                land_value=home.land_value or ZERO,
-                fmv_at_first_business_use=(
-                    home.fmv_at_first_business_use
-                    if home.fmv_at_first_business_use is not None
-                    else home.cost_basis
-                ),
-                first_business_use=in_use[0][0],
-                business_use_end=last_business_day(in_use, year),
-                improvements=tuple(
-                    engine.Improvement(
-                        description=i.description,
-                        cost=i.cost,
-                        placed_in_service=i.placed_in_service,
-                    )
-                    for i in home.improvements.all()
-                    if i.placed_in_service <= date(year, 12, 31)
-                ),
-            )
+    expenses, daycare_direct = sums.expenses(unnamed_are_daycare=areas.daycare > 0)
+    if areas.daycare > 0 and areas.exclusive > 0 and any(sums.unnamed_direct.values()):
+        notes.append(
+            "Project rule: direct bills that name no office area, in a home with a daycare area "
+            "not used exclusively, are taken as that area's (times line 6); name the office "
+            "area of a direct bill of the exclusive office to count it in full."
+        )
+    depreciation, earlier_placements = _placements(home, in_use, year, notes)
     if tyh is None:
         notes.append(
             f"No {year} inputs for this home: regular method with a gross income limit of 0 "
             "(everything carries over). Add the home to the tax year."
         )
+    paid_here = paid_in_year.get(home.pk, {})
+    schedule_a_limit = tyh.mortgage_interest_schedule_a_limit if tyh else None
     engine_input = engine.HomeYearInput(
         year=year,
         home_name=home.name,
@@ -332,18 +480,36 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums) -> HomeYear:
             other_real_estate_taxes=tax_year.other_real_estate_taxes,
             personal_property_taxes=tax_year.personal_property_taxes,
             modified_agi=tax_year.modified_agi,
+            adjusted_gross_income=tax_year.adjusted_gross_income,
+            net_qualified_disaster_loss=tax_year.net_qualified_disaster_loss,
         ),
         areas=areas,
         gross_income_limit=tyh.gross_income_limit if tyh else ZERO,
-        expenses=sums.expenses(),
+        expenses=expenses,
+        daycare_direct=daycare_direct,
         daycare=daycare,
         casualty_losses=engine.Columns(
             direct=tyh.casualty_losses_direct if tyh else ZERO,
             indirect=tyh.casualty_losses_indirect if tyh else ZERO,
         ),
         excess_casualty_losses=tyh.excess_casualty_losses if tyh else ZERO,
-        mortgage_interest_schedule_a_limit=tyh.mortgage_interest_schedule_a_limit if tyh else None,
+        mortgage_interest_schedule_a_limit=schedule_a_limit,
+        mortgage_interest_paid_in_year=(
+            None
+            if schedule_a_limit is None
+            else paid_here.get(Bill.Category.MORTGAGE_INTEREST, ZERO)
+        ),
+        real_estate_taxes_paid_in_year=paid_here.get(Bill.Category.REAL_ESTATE_TAX, ZERO),
+        other_homes_real_estate_taxes=sum(
+            (
+                taxes.get(Bill.Category.REAL_ESTATE_TAX, ZERO)
+                for home_id, taxes in paid_in_year.items()
+                if home_id != home.pk
+            ),
+            ZERO,
+        ),
         depreciation=depreciation,
+        earlier_placements=earlier_placements,
         **sums.schedule_c(),
         simplified_monthly_areas=simplified_monthly_areas(periods, occupied, year),
     )

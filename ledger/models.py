@@ -142,8 +142,24 @@ class Home(Owned):
         verbose_name="FMV at first business use",
         help_text="Fair market value on the date of first business use (line 37 uses the smaller).",
     )
+    land_fmv_at_first_business_use = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        verbose_name="land FMV at first business use",
+        help_text="Optional: the land's fair market value on the date of first business use "
+        "(line 38 uses it when it is lower than the land value).",
+    )
 
     history = HistoricalRecords()
+
+    BASIS_FIELDS = (
+        "cost_basis",
+        "land_value",
+        "fmv_at_first_business_use",
+        "land_fmv_at_first_business_use",
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -159,7 +175,11 @@ class Home(Owned):
             models.CheckConstraint(
                 condition=(Q(cost_basis__isnull=True) | Q(cost_basis__gte=0))
                 & (Q(land_value__isnull=True) | Q(land_value__gte=0))
-                & (Q(fmv_at_first_business_use__isnull=True) | Q(fmv_at_first_business_use__gte=0)),
+                & (Q(fmv_at_first_business_use__isnull=True) | Q(fmv_at_first_business_use__gte=0))
+                & (
+                    Q(land_fmv_at_first_business_use__isnull=True)
+                    | Q(land_fmv_at_first_business_use__gte=0)
+                ),
                 name="home_money_not_negative",
             ),
         ]
@@ -202,7 +222,7 @@ class Home(Owned):
         if self.area_method == self.AreaMethod.ROOMS and not self.total_rooms:
             errors["total_rooms"] = "The rooms method needs the total number of rooms."
         if self.ownership == self.Ownership.RENT:
-            for field in ("cost_basis", "land_value", "fmv_at_first_business_use"):
+            for field in self.BASIS_FIELDS:
                 if getattr(self, field) is not None:
                     errors[field] = "A rented home has no basis, land value or FMV (no Part III)."
         elif (
@@ -234,8 +254,48 @@ class OfficeArea(Owned):
     use = models.CharField(max_length=20, choices=Use.choices, default=Use.EXCLUSIVE)
     start = models.DateField(null=True, blank=True, help_text="First day of business use.")
     end = models.DateField(null=True, blank=True, help_text="Last day of business use.")
+    # When this area starts business use again after a gap, the restart is a new placing in
+    # service with its own basis (Treas. Reg. 1.168(i)-4; docs/tax-rules.md, depreciation).
+    restart_adjusted_basis = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text="If business use starts again with this area after a gap: the home's adjusted "
+        "basis on its start date (cost and improvements, less depreciation allowed so far).",
+    )
+    restart_fmv = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        verbose_name="restart FMV",
+        help_text="The home's fair market value on that date (line 37 uses the smaller).",
+    )
+    restart_land_value = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text="The land's value included then (blank: the home's land value).",
+    )
+    restart_land_fmv = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        verbose_name="restart land FMV",
+        help_text="Optional: the land's fair market value then, if lower.",
+    )
 
     history = HistoricalRecords()
+
+    RESTART_FIELDS = (
+        "restart_adjusted_basis",
+        "restart_fmv",
+        "restart_land_value",
+        "restart_land_fmv",
+    )
 
     class Meta:
         ordering = ["home_id", "start", "id"]
@@ -246,6 +306,15 @@ class OfficeArea(Owned):
                 | Q(start__isnull=True)
                 | Q(end__gte=models.F("start")),
                 name="office_area_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(restart_adjusted_basis__isnull=True) | Q(restart_adjusted_basis__gte=0)
+                )
+                & (Q(restart_fmv__isnull=True) | Q(restart_fmv__gte=0))
+                & (Q(restart_land_value__isnull=True) | Q(restart_land_value__gte=0))
+                & (Q(restart_land_fmv__isnull=True) | Q(restart_land_fmv__gte=0)),
+                name="office_area_restart_money_not_negative",
             ),
         ]
 
@@ -275,8 +344,35 @@ class OfficeArea(Owned):
                 errors.update(capacity_errors(home, [*siblings, self]))
         if self.home_id and self.home.area_method == Home.AreaMethod.ROOMS and not self.rooms:
             errors["rooms"] = "This home uses the rooms method: give the number of rooms used."
+        errors.update(self._restart_errors())
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def has_restart_values(self) -> bool:
+        return any(getattr(self, field) is not None for field in self.RESTART_FIELDS)
+
+    def _restart_errors(self) -> dict[str, str]:
+        if not self.has_restart_values:
+            return {}
+        if self.home_id and not self.home.is_owned:
+            return {"restart_adjusted_basis": "A rented home has no basis (no Part III)."}
+        if self.start is None:
+            return {"start": "Restart values need the date business use starts again."}
+        if self.restart_adjusted_basis is None or self.restart_fmv is None:
+            missing = (
+                "restart_fmv"
+                if self.restart_adjusted_basis is not None
+                else ("restart_adjusted_basis")
+            )
+            return {missing: "Give both the adjusted basis and the FMV on the restart date."}
+        land = self.restart_land_value
+        if land is not None and land > min(self.restart_adjusted_basis, self.restart_fmv):
+            return {
+                "restart_land_value": "The land value cannot be more than the smaller of the "
+                "adjusted basis and the FMV."
+            }
+        return {}
 
 
 class Improvement(Owned):
@@ -344,6 +440,15 @@ class Bill(Owned):
     service_start = models.DateField(null=True, blank=True)
     service_end = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
+    office_area = models.ForeignKey(
+        OfficeArea,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bills",
+        help_text="Direct bills: the office area the bill was for. A direct bill of an area used "
+        "for daycare (not exclusively) counts times the daycare hours fraction (line 6).",
+    )
 
     history = HistoricalRecords()
 
@@ -399,6 +504,11 @@ class Bill(Owned):
             )
         elif self.service_start and self.service_end and self.service_end < self.service_start:
             errors["service_end"] = "The service period cannot end before it starts."
+        if self.office_area_id is not None:
+            if self.scope != self.Scope.DIRECT:
+                errors["office_area"] = "Only a direct bill names the office area it was for."
+            elif self.home_id and self.office_area.home_id != self.home_id:
+                errors["office_area"] = "Choose an office area of the bill's home."
         if errors:
             raise ValidationError(errors)
 
@@ -458,6 +568,19 @@ class TaxYear(Owned):
         blank=True,
         verbose_name="modified AGI",
         help_text="2025 and later: reduces the SALT cap above the threshold.",
+    )
+    adjusted_gross_income = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        verbose_name="AGI",
+        help_text="Adjusted gross income: mortgage insurance premiums phase out with it, in the "
+        "years they count as mortgage interest.",
+    )
+    net_qualified_disaster_loss = models.BooleanField(
+        default=False,
+        help_text="Standard deduction increased by a net qualified disaster loss: casualty "
+        "losses stay on Form 8829 line 9.",
     )
     filed = models.BooleanField(default=False, help_text="A filed year is locked.")
     filed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -273,8 +273,24 @@ class LedgerFileErrorsSerializer(serializers.Serializer):
 # Computed results (documented shapes; the values come from forms8829.chain)
 
 
+class CasualtyDepreciationPartSerializer(serializers.Serializer):
+    casualty = serializers.CharField()
+    depreciation = serializers.CharField()
+
+
+class CasualtyDepreciationSerializer(serializers.Serializer):
+    """Lines 31, 33 and 44 (simplified: worksheet line 6b) split into their casualty and
+    depreciation parts, which Part IV keeps apart (line 33 allows casualty losses first)."""
+
+    carryover_in = CasualtyDepreciationPartSerializer(help_text="Line 31 (simplified: 6b).")
+    allowed = CasualtyDepreciationPartSerializer(help_text="Line 33 (simplified: 0).")
+    carryover_out = CasualtyDepreciationPartSerializer(help_text="Line 44 (simplified: 6b).")
+
+
 class FormOutputSerializer(serializers.Serializer):
-    """The form output contract (ledger-format.md §2), plus the year's warnings."""
+    """The form output contract (docs/ledger-format.md, form output), plus the year's warnings.
+    The notes say which rule made a number (docs/tax-rules.md), and that MAGI must be the final
+    figure when it falls in the SALT phase-down range."""
 
     year = serializers.IntegerField()
     home = serializers.CharField()
@@ -288,6 +304,9 @@ class FormOutputSerializer(serializers.Serializer):
     schedule_c_other = serializers.DictField(child=serializers.CharField())
     simplified_worksheet = serializers.DictField(
         child=serializers.CharField(allow_null=True), allow_null=True
+    )
+    casualty_and_depreciation = CasualtyDepreciationSerializer(
+        required=False, help_text="Absent from forms filed before the parts were kept."
     )
     notes = serializers.ListField(child=serializers.CharField())
     warnings = serializers.ListField(child=serializers.CharField())

@@ -29,6 +29,7 @@ CONTRACT_KEYS = {
     "schedule_c_line_30",
     "schedule_c_other",
     "simplified_worksheet",
+    "casualty_and_depreciation",
     "notes",
 }
 

@@ -45,7 +45,7 @@ DAYCARE_PUB_587 = regular(
     year=2023,
     areas=Areas(total=D("3200"), exclusive=D("0"), daycare=D("1600")),
     daycare=Daycare(hours_used=D("3000")),
-    expenses=Expenses(repairs=Columns(direct=D("500"))),  # painting the daycare room
+    daycare_direct=Expenses(repairs=Columns(direct=D("500"))),  # painting the daycare room
 )
 
 EXAMPLES = [

@@ -1,4 +1,5 @@
-"""Hypothesis properties: no negative line, the limit holds, carryovers are conserved."""
+"""Hypothesis properties: no negative line, the limit holds, carryovers are conserved (operating,
+and the casualty and depreciation parts of lines 31/44 each)."""
 
 from dataclasses import fields
 from datetime import date, timedelta
@@ -36,6 +37,7 @@ def maybe_zero(strategy: st.SearchStrategy[Decimal]) -> st.SearchStrategy[Decima
 
 
 columns = st.builds(Columns, maybe_zero(money()), maybe_zero(money()))
+direct_only = st.builds(Columns, maybe_zero(money(5_000)), st.just(ZERO))
 incomes = st.decimals(min_value=-5_000, max_value=120_000, places=2)
 
 
@@ -51,6 +53,7 @@ def depreciations(draw, year: int) -> Depreciation | None:
     basis = draw(money(900_000))
     fmv = draw(money(900_000))
     land = draw(st.decimals(min_value=0, max_value=min(basis, fmv), places=2))
+    land_fmv = draw(st.one_of(st.none(), money(900_000)))
     first_use = draw(dates_in(date(1980, 1, 1), date(year, 12, 31)))
     end = None
     if draw(st.booleans()) and draw(st.booleans()):
@@ -66,7 +69,23 @@ def depreciations(draw, year: int) -> Depreciation | None:
             max_size=2,
         )
     )
-    return Depreciation(basis, land, fmv, first_use, end, tuple(improvements))
+    restart = first_use.year == year and draw(st.booleans())
+    return Depreciation(
+        basis, land, fmv, first_use, end, tuple(improvements), land_fmv=land_fmv, restart=restart
+    )
+
+
+@st.composite
+def earlier_placements(draw, year: int, current: Depreciation | None):
+    """A placing in service that ended this year before the current one began (a restart)."""
+    if current is None or not current.restart or current.first_business_use.day == 1:
+        return ()
+    if current.first_business_use <= date(year, 1, 2) or not draw(st.booleans()):
+        return ()
+    end = draw(dates_in(date(year, 1, 1), current.first_business_use - timedelta(days=2)))
+    start = draw(dates_in(date(1980, 1, 1), end))
+    basis = draw(money(900_000))
+    return (Depreciation(basis, ZERO, basis, start, end),)
 
 
 @st.composite
@@ -75,6 +94,7 @@ def home_years(
     year: int | None = None,
     carryover_operating_in: Decimal | None = None,
     carryover_casualty_depreciation_in: Decimal | None = None,
+    carryover_casualty_in: Decimal | None = None,
 ) -> HomeYearInput:
     if year is None:
         year = draw(st.integers(2018, 2026))
@@ -94,6 +114,8 @@ def home_years(
         other_real_estate_taxes=draw(maybe_zero(money(5_000))),
         personal_property_taxes=draw(maybe_zero(money(5_000))),
         modified_agi=draw(st.one_of(st.none(), money(1_000_000))),
+        adjusted_gross_income=draw(st.one_of(st.none(), money(200_000))),
+        net_qualified_disaster_loss=draw(st.booleans()),
     )
     expenses = Expenses(
         mortgage_interest=draw(maybe_zero(money())),
@@ -109,6 +131,14 @@ def home_years(
         carryover_operating_in = draw(maybe_zero(money(20_000)))
     if carryover_casualty_depreciation_in is None:
         carryover_casualty_depreciation_in = draw(maybe_zero(money(20_000)))
+    if carryover_casualty_in is None:
+        carryover_casualty_in = draw(
+            st.decimals(min_value=0, max_value=carryover_casualty_depreciation_in, places=2)
+        )
+    depreciation = draw(depreciations(year))
+    interest_paid = None
+    if draw(st.booleans()):
+        interest_paid = expenses.mortgage_interest + draw(maybe_zero(money()))
     return HomeYearInput(
         year=year,
         home_name="home",
@@ -123,7 +153,13 @@ def home_years(
         mortgage_interest_schedule_a_limit=draw(st.one_of(st.none(), money())),
         carryover_operating_in=carryover_operating_in,
         carryover_casualty_depreciation_in=carryover_casualty_depreciation_in,
-        depreciation=draw(depreciations(year)),
+        carryover_casualty_in=carryover_casualty_in,
+        depreciation=depreciation,
+        earlier_placements=draw(earlier_placements(year, depreciation)),
+        daycare_direct=Expenses(repairs=draw(direct_only), other=draw(direct_only)),
+        mortgage_interest_paid_in_year=interest_paid,
+        real_estate_taxes_paid_in_year=draw(st.one_of(st.none(), money())),
+        other_homes_real_estate_taxes=draw(maybe_zero(money(20_000))),
         internet_business=draw(maybe_zero(money(3_000))),
         phone_business=draw(maybe_zero(money(3_000))),
         simplified_monthly_areas=None if monthly is None else tuple(Decimal(m) for m in monthly),
@@ -217,32 +253,47 @@ def test_every_amount_is_printed_in_cents(inp: HomeYearInput) -> None:
 @settings(PROPERTY_SETTINGS, max_examples=100)  # each example is a chain of up to 6 years
 @given(st.integers(1, 6), st.data())
 def test_carryovers_are_conserved_over_a_chain(years: int, data: st.DataObject) -> None:
-    """Allowed amounts + the final carryover = the eligible amounts of the regular years.
+    """Allowed amounts + the final carryover = the eligible amounts of the regular years, for
+    operating expenses, and for the casualty and the depreciation parts of lines 31/44 each.
 
     Simplified years pass the carryovers through untouched, so they neither add nor take.
     """
-    operating_in = casualty_in = ZERO
-    eligible_operating = eligible_casualty_depreciation = ZERO
-    allowed_operating = allowed_casualty_depreciation = ZERO
+    operating_in = casualty_depreciation_in = casualty_in = ZERO
+    eligible = {"operating": ZERO, "casualty": ZERO, "depreciation": ZERO}
+    allowed = {"operating": ZERO, "casualty": ZERO, "depreciation": ZERO}
     first_year = data.draw(st.integers(2018, 2027 - years))
     for offset in range(years):
-        inp = data.draw(home_years(first_year + offset, operating_in, casualty_in))
+        inp = data.draw(
+            home_years(first_year + offset, operating_in, casualty_depreciation_in, casualty_in)
+        )
         r = compute_form(inp)
         if r.method == "regular":
-            eligible_operating += (
+            eligible["operating"] += (
                 r.line_23_total_lines_16_to_22.direct + r.line_24_line_23b_times_line_7
             )
-            eligible_casualty_depreciation += (
-                r.line_29_excess_casualty_losses + r.line_30_depreciation
+            eligible["casualty"] += r.line_29_excess_casualty_losses
+            eligible["depreciation"] += r.line_30_depreciation
+            allowed["operating"] += r.line_27_allowable_operating_expenses
+            allowed["casualty"] += r.casualty_allowed
+            allowed["depreciation"] += r.depreciation_allowed
+            assert r.casualty_allowed + r.depreciation_allowed == (
+                r.line_33_allowable_casualty_and_depreciation
             )
-            allowed_operating += r.line_27_allowable_operating_expenses
-            allowed_casualty_depreciation += r.line_33_allowable_casualty_and_depreciation
+            assert r.line_35_casualty_loss_portion >= r.casualty_allowed
+            assert r.depreciation_allowable == r.line_30_depreciation
         else:
             assert (r.carryover_operating_out, r.carryover_casualty_depreciation_out) == (
                 operating_in,
-                casualty_in,
+                casualty_depreciation_in,
             )
+            assert r.carryover_casualty_out == casualty_in
         operating_in = r.carryover_operating_out
-        casualty_in = r.carryover_casualty_depreciation_out
-    assert allowed_operating + operating_in == eligible_operating
-    assert allowed_casualty_depreciation + casualty_in == eligible_casualty_depreciation
+        casualty_depreciation_in = r.carryover_casualty_depreciation_out
+        casualty_in = r.carryover_casualty_out
+        assert ZERO <= casualty_in <= casualty_depreciation_in
+    assert allowed["operating"] + operating_in == eligible["operating"]
+    assert allowed["casualty"] + casualty_in == eligible["casualty"]
+    assert (
+        allowed["depreciation"] + (casualty_depreciation_in - casualty_in)
+        == (eligible["depreciation"])
+    )

@@ -27,8 +27,11 @@ from forms8829.money import (
     whole_dollars,
 )
 from forms8829.rules import (
+    TABLE_A7,
+    TABLE_A7A,
     YEAR_RULES,
     UnsupportedYearError,
+    recovery_table,
     rules_for,
     table_a7a_rate,
 )
@@ -134,6 +137,56 @@ def test_year_table_covers_2018_to_2026() -> None:
 )
 def test_table_a7a_as_printed(recovery_year: int, month: int, rate: str) -> None:
     assert table_a7a_rate(recovery_year, month) == D(rate)
+    assert TABLE_A7A.rate(recovery_year, month) == D(rate)
+
+
+@pytest.mark.parametrize(
+    ("recovery_year", "month", "rate"),
+    [
+        (1, 1, "3.042"),  # 11.5 / 12 x 100 / 31.5
+        (1, 6, "1.720"),
+        (1, 12, "0.132"),
+        (2, 4, "3.175"),
+        (7, 12, "3.175"),
+        (8, 1, "3.175"),
+        (8, 2, "3.174"),
+        (9, 1, "3.174"),
+        (9, 6, "3.175"),
+        (31, 7, "3.174"),
+        (32, 1, "1.720"),
+        (32, 6, "3.042"),
+        (32, 7, "3.175"),
+        (32, 12, "3.174"),
+        (33, 6, "0"),
+        (33, 7, "0.132"),
+        (33, 8, "0.398"),
+        (33, 12, "1.456"),
+        (34, 12, "0"),
+    ],
+)
+def test_table_a7_as_printed(recovery_year: int, month: int, rate: str) -> None:
+    """Pub 946 Table A-7 (31.5-year nonresidential real property, mid-month)."""
+    assert TABLE_A7.rate(recovery_year, month) == D(rate)
+
+
+@pytest.mark.parametrize("table", [TABLE_A7, TABLE_A7A], ids=["A-7", "A-7a"])
+def test_each_table_column_recovers_100_percent(table) -> None:
+    for month in range(1, 13):
+        total = sum(table.rate(year, month) for year in range(1, table.recovery_years + 1))
+        assert total == D("100.000"), month
+
+
+@pytest.mark.parametrize(
+    ("placed", "table"),
+    [
+        (date(1993, 5, 13), TABLE_A7A),
+        (date(1993, 5, 12), TABLE_A7),
+        (date(1987, 1, 1), TABLE_A7),
+        (date(1986, 12, 31), None),  # ACRS
+    ],
+)
+def test_the_table_follows_the_day_business_use_began(placed, table) -> None:
+    assert recovery_table(placed) is table
 
 
 @pytest.mark.parametrize(
@@ -145,10 +198,17 @@ def test_table_a7a_as_printed(recovery_year: int, month: int, rate: str) -> None
         (2025, "single", D("500000"), "40000"),
         (2025, "single", D("550000"), "25000"),
         (2025, "single", D("600000"), "10000"),
-        (2025, "married_separate", D("275000"), "12500"),
-        (2025, "married_separate", D("300000"), "5000"),
+        # Married filing separately: the full amount is phased down (30% above the MFS
+        # threshold, half the single one), floored at 10,000, and only then halved.
+        (2024, "married_separate", None, "5000"),  # 10,000 / 2
+        (2025, "married_separate", None, "20000"),  # 40,000 / 2
+        (2025, "married_separate", D("275000"), "16250"),  # (40,000 - 0.30 x 25,000) / 2
+        (2025, "married_separate", D("300000"), "12500"),  # (40,000 - 15,000) / 2, not 5,000
+        (2025, "married_separate", D("350000"), "5000"),  # (40,000 - 30,000 = floor) / 2
+        (2025, "married_separate", D("400000"), "5000"),  # floor 10,000 / 2
         (2026, "single", D("515000"), "37400"),
-        (2026, "married_separate", D("262500"), "17200"),
+        (2026, "married_separate", D("262500"), "18700"),  # (40,400 - 0.30 x 10,000) / 2
+        (2026, "married_separate", D("290000"), "14575"),  # (40,400 - 0.30 x 37,500) / 2
         (2026, "married_joint", D("2000000"), "10000"),
     ],
 )
@@ -217,10 +277,21 @@ def test_schedule_a_limit_excess_goes_to_line_16b(limit, line_10b, line_16b) -> 
             "500",
             "500",
         ),
-        # 2025 MFS MAGI 300,000: 20,000 - 15,000 = 5,000 (the floor); WS9 0 -> 0 / 300.
+        # 2025 MFS MAGI 300,000: (40,000 - 15,000) / 2 = 12,500; 7,000 > 5,000 uses the
+        # worksheet; WS6 300, WS7 6,700, WS9 5,800 -> 300 / 0.
         (
             2025,
             Taxpayer("married_separate", True, modified_agi=D("300000")),
+            "4000",
+            "3000",
+            "12500",
+            "300",
+            "0",
+        ),
+        # 2025 MFS MAGI 350,000: (40,000 - 30,000) / 2 = 5,000; WS7 6,700, WS9 0 -> 0 / 300.
+        (
+            2025,
+            Taxpayer("married_separate", True, modified_agi=D("350000")),
             "4000",
             "3000",
             "5000",
@@ -258,9 +329,9 @@ def test_line_11_worksheet_above_the_cap(
 @pytest.mark.parametrize(
     ("year", "taxpayer"),
     [
+        # 1,000 + 8,500 = 9,500: not above $10,000, so no worksheet.
         (2024, Taxpayer("single", True, state_local_income_or_sales_tax=D("1000"))),
-        # 2025 without MAGI: the full 40,000 cap.
-        (2025, Taxpayer("single", True, state_local_income_or_sales_tax=D("25000"))),
+        (2025, Taxpayer("single", True, state_local_income_or_sales_tax=D("1500"))),
     ],
 )
 def test_taxes_within_the_cap_stay_on_line_11b(year, taxpayer) -> None:
@@ -370,8 +441,14 @@ def test_no_daycare_leaves_lines_4_to_6_blank() -> None:
         (date(2019, 3, 10), date(2024, 6, 15), "1.175", "235.00"),  # 2.564 x 5.5 / 12
         (date(2024, 3, 10), date(2024, 9, 20), "1.282", "256.40"),  # same year: 2.564 x 6 / 12
         (date(2024, 3, 10), date(2024, 3, 20), "0.000", "0.00"),  # same month: both halves
-        (date(1985, 3, 1), None, "0.535", "107.00"),  # recovery year 40
-        (date(1984, 3, 1), None, "0", "0.00"),  # after year 40: nothing
+        (date(1993, 5, 13), None, "2.564", "512.80"),  # Table A-7a from May 13, 1993
+        # Before May 13, 1993 and after 1986: Table A-7 (31.5 years).
+        (date(1993, 5, 12), None, "2.778", "555.60"),  # recovery year 32, May
+        (date(1993, 3, 10), None, "2.249", "449.80"),  # recovery year 32, March
+        (date(1992, 11, 1), None, "1.190", "238.00"),  # recovery year 33, November
+        (date(1992, 3, 1), None, "0", "0.00"),  # recovery year 33, March: ended in year 32
+        (date(1991, 5, 15), None, "0", "0.00"),  # after year 33: nothing
+        (date(1985, 3, 1), None, "0", "0.00"),  # before 1987: ACRS, fully recovered
     ],
 )
 def test_line_41_by_recovery_year_and_stop_year(first_use, end, rate, line_42) -> None:
@@ -389,6 +466,11 @@ def test_line_41_by_recovery_year_and_stop_year(first_use, end, rate, line_42) -
     assert r.line_30_depreciation == D(line_42)
     if end is not None:
         assert has_note(r, "Business use stopped")
+    if first_use.year < 1987:
+        assert has_note(r, "ACRS property (Pub 534)")
+    elif first_use < date(1993, 5, 13):
+        assert has_note(r, "Pub 946 Table A-7 (31.5-year")
+        assert has_note(r, "ended in") == (rate == "0")
 
 
 @pytest.mark.parametrize(
