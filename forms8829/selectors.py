@@ -16,6 +16,7 @@ review, the support CSV and the admin's filters, are built here from the same ta
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -42,7 +43,7 @@ from forms8829.periods import (
     simplified_monthly_areas,
     year_interval,
 )
-from ledger.models import Bill, Home, TaxYear, TaxYearHome
+from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome
 
 # Bump when the engine's arithmetic changes, so stored unfiled forms are recomputed and filed
 # forms of earlier rules are compared with what the current rules give (forms8829.chain).
@@ -98,6 +99,27 @@ class _Sums:
             by_area[where.line.engine_field] += amount
         else:
             self.columns[where.line.engine_field][where.column == lines.COLUMN_B] += amount
+
+    def floor_refunds(self) -> None:
+        """Refunds (bills of kind refund, summed negative) beyond the year's bills of their line
+        count nothing more: no engine input goes below zero (project rule). The excess is noted:
+        a refund of a bill deducted in an earlier year is income then, not a negative expense."""
+        labels = {line.engine_field: line.label for line in lines.BILL_LINES.values()}
+        for table in (self.amounts, self.daycare_direct, self.unnamed_direct, self.columns):
+            for name, value in table.items():
+                pair = value if isinstance(value, list) else [value]
+                excess = -sum((v for v in pair if v < 0), ZERO)
+                if not excess:
+                    continue
+                if isinstance(value, list):
+                    table[name] = [max(v, ZERO) for v in value]
+                else:
+                    table[name] = ZERO
+                self.notes.append(
+                    f"Refunds of {labels.get(name, name).lower()} exceed this year's bills by "
+                    f"${excess:,.2f}: the line counts zero, not less (project rule); if the "
+                    "refunded bill was deducted in an earlier year, the excess is income."
+                )
 
     def expenses(self, *, unnamed_are_daycare: bool) -> tuple[engine.Expenses, engine.Expenses]:
         """(the form's expenses, the daycare area's direct expenses)."""
@@ -263,9 +285,9 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                 "office_area__use",
             )
             .annotate(
-                counted=Sum("amount", filter=full, default=ZERO),
+                counted=Sum(Bill.signed_amount(), filter=full, default=ZERO),
                 n=Count("id", filter=full),
-                total=Sum("amount", default=ZERO),
+                total=Sum(Bill.signed_amount(), default=ZERO),
             )
             .order_by()
         )
@@ -289,6 +311,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
             "business_use_percent",
             "office_area__use",
             "amount",
+            "kind",
             "service_start",
             "service_end",
         ):
@@ -297,6 +320,8 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                 (bill["service_start"], bill["service_end"]),
                 in_use[bill["home_id"]],
             )
+            if bill["kind"] == Bill.Kind.REFUND:
+                counted = -counted
             sums[bill["tax_year"], bill["home_id"]].add(
                 bill["category"],
                 bill["scope"],
@@ -326,11 +351,49 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
     return result
 
 
+@dataclass(frozen=True)
+class Restart:
+    """Business use of a home that stops and starts again: ending it is a disposition and the
+    restart a new placing in service with its own basis (Treas. Reg. 1.168(i)-4(b), (c)), given
+    on the office area that starts it."""
+
+    stopped: date  # the last day of the period before
+    restarted: date  # the first day of the new period
+    area: OfficeArea | None  # the office area carrying its basis, None while not given
+
+    @property
+    def gap_days(self) -> int:
+        return (self.restarted - self.stopped).days - 1
+
+    @property
+    def short(self) -> bool:
+        """A gap of a few days is more often a typing slip than a real stop."""
+        return self.gap_days <= SHORT_GAP_DAYS
+
+
+def home_restarts(home: Home, in_use: list[Interval] | None = None) -> list[Restart]:
+    """The restarts of business use of a home (office areas prefetched), in order."""
+    in_use = home_business_use(home) if in_use is None else in_use
+    areas = list(home.office_areas.all())
+    restarts = []
+    for before, after in itertools.pairwise(in_use):
+        given = [
+            a
+            for a in areas
+            if a.start is not None
+            and before[1] < a.start <= after[1]
+            and a.restart_adjusted_basis is not None
+            and a.restart_fmv is not None
+        ]
+        area = min(given, key=lambda a: a.start) if given else None
+        restarts.append(Restart(stopped=before[1], restarted=after[0], area=area))
+    return restarts
+
+
 def _placements(home: Home, in_use: list[Interval], year: int, notes: list[str]):
     """Part III inputs for `year`: the placings in service of the home that year, the last one
     current (lines 37-41) and any that ended earlier in the year. Each period of business use
-    is a placing in service; one that starts again after a gap needs its own basis, given on the
-    office area that starts it (Treas. Reg. 1.168(i)-4; docs/tax-rules.md, depreciation)."""
+    is a placing in service; one that starts again after a gap needs its own basis (`Restart`)."""
     if not home.is_owned:
         return None, ()
     if home.cost_basis is None:
@@ -343,12 +406,10 @@ def _placements(home: Home, in_use: list[Interval], year: int, notes: list[str])
         for i in home.improvements.all()
         if i.placed_in_service <= date(year, 12, 31)
     )
-    areas = list(home.office_areas.all())
+    restarts = home_restarts(home, in_use)
     placements = []
     for index, interval in enumerate(in_use):
         in_year = clip(interval, year_interval(year))
-        if index and in_year is not None:
-            _gap_note(in_use[index - 1], interval, year, notes)
         if in_year is None:
             continue
         stops = in_year[1] if in_year[1] < date(year, 12, 31) else None
@@ -369,15 +430,16 @@ def _placements(home: Home, in_use: list[Interval], year: int, notes: list[str])
                 )
             )
             continue
-        given = [
-            a
-            for a in areas
-            if a.start is not None
-            and in_use[index - 1][1] < a.start <= interval[1]
-            and a.restart_adjusted_basis is not None
-            and a.restart_fmv is not None
-        ]
-        if not given:
+        restart = restarts[index - 1]
+        if restart.short and restart.restarted.year == year:
+            notes.append(
+                f"Business use stopped on {restart.stopped.isoformat()} and started again on "
+                f"{restart.restarted.isoformat()}, after a gap of {restart.gap_days} day(s): the "
+                "restart is a new placing in service. If the gap is a typing slip, correct the "
+                "office areas' dates."
+            )
+        area = restart.area
+        if area is None:
             notes.append(
                 f"Business use started again on {interval[0].isoformat()} after a gap: a new "
                 "placing in service with its own basis (Treas. Reg. 1.168(i)-4). Give the "
@@ -385,7 +447,6 @@ def _placements(home: Home, in_use: list[Interval], year: int, notes: list[str])
                 "starts it; until then the restart gets no depreciation."
             )
             continue
-        area = min(given, key=lambda a: a.start)
         placements.append(
             engine.Depreciation(
                 cost_basis=area.restart_adjusted_basis,
@@ -407,21 +468,11 @@ def _placements(home: Home, in_use: list[Interval], year: int, notes: list[str])
     return placements[-1], tuple(placements[:-1])
 
 
-def _gap_note(before: Interval, after: Interval, year: int, notes: list[str]) -> None:
-    """A short gap between two periods of business use is more often a typing slip."""
-    gap = (after[0] - before[1]).days - 1
-    if after[0].year == year and gap <= SHORT_GAP_DAYS:
-        notes.append(
-            f"Business use stopped on {before[1].isoformat()} and started again on "
-            f"{after[0].isoformat()}, after a gap of {gap} day(s): the restart is a new placing "
-            "in service. If the gap is a typing slip, correct the office areas' dates."
-        )
-
-
 def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums, paid_in_year) -> HomeYear:
     periods = area_periods(home)
     occupied = occupancy(home)
     rooms = home.area_method == Home.AreaMethod.ROOMS
+    sums.floor_refunds()
     notes = list(sums.notes)
     business_days = sum(
         (c[1] - c[0]).days + 1 for i in in_use if (c := clip(i, year_interval(year)))

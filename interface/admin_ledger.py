@@ -30,7 +30,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
-from forms8829.selectors import bill_count_filters, bills_behind_q, homes_in_use
+from forms8829.selectors import bill_count_filters, bills_behind_q, home_restarts, homes_in_use
 from ledger import services
 from ledger.fields import DateFormField, DecimalFormField, decimal_limits
 from ledger.models import (
@@ -255,6 +255,15 @@ class OfficeAreaInline(OwnedInline, admin.TabularInline):
     formset = OfficeAreaFormSet
     fields = ("name", "area", "rooms", "use", "start", "end")
 
+    def get_fields(self, request, obj=None):
+        # Business use that stops and starts again is a new placing in service with its own
+        # basis (docs/tax-rules.md, depreciation): asked for when the owned home has a restart,
+        # on the area that starts it.
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.is_owned and home_restarts(obj):
+            return (*fields, *OfficeArea.RESTART_FIELDS)
+        return fields
+
 
 class ImprovementInline(OwnedInline, admin.TabularInline):
     model = Improvement
@@ -333,11 +342,35 @@ class HomeAdmin(OwnedModelAdmin):
         ("Occupancy", {"fields": ("occupied_from", "occupied_to")}),
         (
             "Basis (owned homes, Form 8829 Part III)",
-            {"fields": ("cost_basis", "land_value", "fmv_at_first_business_use")},
+            {
+                "fields": (
+                    "cost_basis",
+                    "land_value",
+                    "fmv_at_first_business_use",
+                    "land_fmv_at_first_business_use",
+                )
+            },
         ),
     )
+    readonly_fields = ("restarts_display",)
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = self._own_fieldsets(request, obj)
+        if obj is None or not obj.is_owned:
+            return fieldsets
+        return (*fieldsets, ("Business use that stopped and started again", _RESTARTS))
+
+    @admin.display(description="Restarts")
+    def restarts_display(self, obj):
+        restarts = home_restarts(obj) if obj is not None and obj.pk else []
+        if not restarts:
+            return "None: business use has not stopped and started again."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li>{}</li>", ((_restart_text(r),) for r in restarts)),
+        )
+
+    def _own_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if self._sees_all(request):
             return fieldsets
@@ -350,6 +383,26 @@ class HomeAdmin(OwnedModelAdmin):
         return money(obj.cost_basis)
 
 
+_RESTARTS = {
+    "fields": ("restarts_display",),
+    "description": "A restart is a new placing in service (Treas. Reg. 1.168(i)-4): give the "
+    "home's adjusted basis and fair market value on the restart date on the office area that "
+    "starts it (docs/tax-rules.md, depreciation).",
+}
+
+
+def _restart_text(restart) -> str:
+    text = (
+        f"Stopped {restart.stopped:%b %d, %Y}, started again {restart.restarted:%b %d, %Y} "
+        f"(a gap of {restart.gap_days} day(s))"
+    )
+    if restart.short:
+        text += " — only a few days: if that is a typing slip, correct the areas' dates"
+    if restart.area is None:
+        return f"{text}: its basis is missing, so it gets no depreciation."
+    return f"{text}: basis given on '{restart.area.name}'."
+
+
 @admin.register(OfficeArea)
 class OfficeAreaAdmin(OwnedModelAdmin):
     list_display = ("name", "home", "area", "rooms", "use", "start", "end")
@@ -357,6 +410,13 @@ class OfficeAreaAdmin(OwnedModelAdmin):
     list_select_related = ("home",)
     search_fields = ("name", "home__name")
     date_hierarchy = "start"
+    fieldsets = (
+        (None, {"fields": ("home", "name", "area", "rooms", "use", ("start", "end"))}),
+        (
+            "Restart after a gap (a new placing in service, owned homes)",
+            {"fields": OfficeArea.RESTART_FIELDS, "classes": ("collapse",)},
+        ),
+    )
 
 
 @admin.register(Improvement)
@@ -501,6 +561,7 @@ class BillAdmin(OwnedModelAdmin):
         "category",
         "amount",
         "scope",
+        "office_area",
         "business_use_percent",
         ("service_start", "service_end"),
         "note",
@@ -648,15 +709,29 @@ class TaxYearAdmin(OwnedModelAdmin):
     # Filing and reopening are actions with their own checks (forms8829.filing), not a checkbox.
     readonly_fields = ("filed", "filed_at")
     fieldsets = (
-        (None, {"fields": ("owner", "year", "filing_status", "itemizes", "filed", "filed_at")}),
         (
-            "Line 11 Worksheet (itemizers above the SALT cap)",
+            None,
+            {
+                "fields": (
+                    "owner",
+                    "year",
+                    "filing_status",
+                    "itemizes",
+                    "net_qualified_disaster_loss",
+                    "filed",
+                    "filed_at",
+                )
+            },
+        ),
+        (
+            "Itemizers: the Line 11 Worksheet (state and local taxes) and the phase-outs",
             {
                 "fields": (
                     "state_local_income_or_sales_tax",
                     "other_real_estate_taxes",
                     "personal_property_taxes",
                     "modified_agi",
+                    "adjusted_gross_income",
                 )
             },
         ),
