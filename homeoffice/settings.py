@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "interface.accounts.accounts_context",
             ],
         },
     },
@@ -121,6 +122,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
 LOGIN_URL = "admin:login"
+
+# Accounts (interface.accounts): the sign-up page is off unless SIGNUP_ENABLED is set; password
+# reset mails go through EMAIL_BACKEND (locally the console backend prints them).
+SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=False)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="homeoffice <noreply@localhost>")
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request is answered 401 with `WWW-Authenticate: Token`.

@@ -31,15 +31,16 @@ class ComputedFormAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(owner=request.user)
+        return qs.filter(owner=request.user)  # a superuser's too: accounts, not ledgers
 
     def _may(self, request, obj=None) -> bool:
         user = request.user
-        allowed = user.is_active and user.is_staff
-        return allowed and (obj is None or user.is_superuser or obj.owner_id == user.pk)
+        allowed = user.is_active and user.is_staff and user.has_perm("forms8829.view_computedform")
+        return allowed and (obj is None or obj.owner_id == user.pk)
 
     def has_module_permission(self, request):
-        return self._may(request)
+        # Off the index: the year-end review is where a form is read (as the form).
+        return False
 
     def has_view_permission(self, request, obj=None):
         return self._may(request, obj)

@@ -30,8 +30,17 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
+from forms8829.models import ComputedForm
 from forms8829.selectors import bill_count_filters, bills_behind_q, home_restarts, homes_in_use
+from interface.year_grid import next_month, year_grid_view
 from ledger import services
+from ledger.checks import (
+    bill_entry_errors,
+    bill_warnings,
+    home_warnings,
+    office_area_entry_errors,
+    year_warnings,
+)
 from ledger.fields import DateFormField, DecimalFormField, decimal_limits
 from ledger.models import (
     Bill,
@@ -44,7 +53,7 @@ from ledger.models import (
     capacity_errors,
 )
 from review import page as review_data
-from review.links import review_url
+from review.links import add_url, review_url
 
 
 def money(value) -> str:
@@ -91,7 +100,8 @@ class OwnedAdminMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def _sees_all(self, request) -> bool:
-        return request.user.is_superuser
+        # A superuser administers accounts, not other people's ledgers: everyone sees their own.
+        return False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -109,9 +119,14 @@ class OwnedAdminMixin:
             exclude.append("owner")
         return exclude
 
-    def _may(self, request, obj=None) -> bool:
+    def _may(self, request, obj=None, action: str = "view") -> bool:
+        """The model permission (the "Ledger owners" group of `interface.accounts` holds them)
+        and, for a record, ownership."""
         user = request.user
         if not (user.is_active and user.is_staff):
+            return False
+        opts = self.model._meta
+        if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
             return False
         return obj is None or self._sees_all(request) or obj.owner_id == user.pk
 
@@ -122,13 +137,13 @@ class OwnedAdminMixin:
         return self._may(request, obj)
 
     def has_add_permission(self, request, *args):
-        return self._may(request)
+        return self._may(request, action="add")
 
     def has_change_permission(self, request, obj=None):
-        return self._may(request, obj)
+        return self._may(request, obj, action="change")
 
     def has_delete_permission(self, request, obj=None):
-        return self._may(request, obj)
+        return self._may(request, obj, action="delete")
 
 
 def _write_owners(model_admin, request, object_id=None) -> list[int]:
@@ -189,6 +204,14 @@ class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         return self._batched(request, super().changelist_view, request, extra_context)
 
+    def get_deleted_objects(self, objs, request):
+        """The stored forms (`ComputedForm`) of a record's years are derived, not kept by hand:
+        they go with the record and need no permission of their own. A filed year's are
+        protected by the write batch, which refuses the delete in words."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(ComputedForm._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         request._reverting = True  # a revert saves the old version even where the form is as-is
         parent = super().history_form_view
@@ -232,6 +255,10 @@ class OfficeAreaFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         home = self.instance
+        for form in self.forms:  # early check: no office before the move-in date
+            if form.cleaned_data and not form.cleaned_data.get("DELETE"):
+                for field, message in office_area_entry_errors(form.instance, home).items():
+                    form.add_error(field, message)
         if home.total_area is None or any(form.errors for form in self.forms):
             return
         kept = [
@@ -378,6 +405,11 @@ class HomeAdmin(OwnedModelAdmin):
         first["fields"] = tuple(f for f in first["fields"] if f != "owner")
         return ((None, first), *fieldsets[1:])
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for warning in home_warnings(form.instance):
+            self.message_user(request, warning, level=messages.WARNING)
+
     @admin.display(description="Cost basis", ordering="cost_basis")
     def basis_display(self, obj):
         return money(obj.cost_basis)
@@ -403,8 +435,17 @@ def _restart_text(restart) -> str:
     return f"{text}: basis given on '{restart.area.name}'."
 
 
+class OfficeAreaForm(forms.ModelForm):
+    def _post_clean(self):
+        super()._post_clean()
+        for field, message in office_area_entry_errors(self.instance).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+
+
 @admin.register(OfficeArea)
 class OfficeAreaAdmin(OwnedModelAdmin):
+    form = OfficeAreaForm
     list_display = ("name", "home", "area", "rooms", "use", "start", "end")
     list_filter = ("use", "home")
     list_select_related = ("home",)
@@ -528,13 +569,23 @@ class BillImportForm(forms.Form):
         return self.cleaned_data.get("data") or ""
 
 
+class BillForm(forms.ModelForm):
+    """The bill form, with the early checks of `ledger.checks` under the field to fix."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        for field, message in bill_entry_errors(self.instance).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+
+
 @admin.register(Bill)
 class BillAdmin(OwnedModelAdmin):
     list_display = (
         "paid_on",
         "payee",
         "category",
-        "amount_display",
+        "amount",
         "scope",
         "business_use_percent",
         "home",
@@ -553,6 +604,9 @@ class BillAdmin(OwnedModelAdmin):
     search_fields = ("payee", "note")
     date_hierarchy = "paid_on"
     inlines = [ReceiptInline]
+    form = BillForm
+    # Amounts are edited in the list (one write batch for the page); the rest on the bill's page.
+    list_editable = ("amount",)
     actions = ["copy_to_following_months"]
     fields = (
         "home",
@@ -589,9 +643,26 @@ class BillAdmin(OwnedModelAdmin):
         fields = list(super().get_fields(request, obj))
         return ["owner", *fields] if self._sees_all(request) else fields
 
-    @admin.display(description="Amount", ordering="amount")
-    def amount_display(self, obj):
-        return money(obj.amount)
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in bill_warnings(obj):
+            self.message_user(request, warning, level=messages.WARNING)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """ "Save and add another" keeps the home, payee, category, scope and percent, and
+        moves the date a month on (the next bill from the same payee, usually)."""
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST and response.status_code == 302:
+            initial = {
+                "home": obj.home_id,
+                "payee": obj.payee,
+                "category": obj.category,
+                "scope": obj.scope,
+                "business_use_percent": obj.business_use_percent,
+                "paid_on": next_month(obj.paid_on).isoformat(),
+            }
+            return HttpResponseRedirect(add_url(Bill, **initial))
+        return response
 
     @admin.display(description="Receipts", ordering="receipt_total")
     def receipts_display(self, obj):
@@ -637,6 +708,11 @@ class BillAdmin(OwnedModelAdmin):
         name = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name=f"{name}_import"),
+            path(
+                "year/",
+                self.admin_site.admin_view(lambda request: year_grid_view(self, request)),
+                name=f"{name}_year_grid",
+            ),
             *super().get_urls(),
         ]
 
@@ -749,6 +825,11 @@ class TaxYearAdmin(OwnedModelAdmin):
         # A form or a history revert edits the year's inputs, never its filing state.
         filing_state_keep(obj)
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for _home, warning in year_warnings(owner=form.instance.owner, year=form.instance.year):
+            self.message_user(request, warning, level=messages.WARNING)
 
     @admin.display(description="Review")
     def review_link(self, obj):

@@ -7,3 +7,15 @@ class InterfaceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "interface"
     verbose_name = "Interface"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_owner_group, sender=self)
+
+
+def _owner_group(**kwargs):
+    # After every migrate (the permissions exist by then): the ledger owners' group, exactly.
+    from interface.accounts import owner_group_sync
+
+    owner_group_sync()

@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw
 from reportlab.pdfgen import canvas
 
 from forms8829.filing import ledger_file_import, ledger_write, tax_year_reopen
+from interface.accounts import account_make_owner
 from ledger.ledger_file import FORMAT, ImportSummary
 from ledger.models import Bill, TaxYear
 from ledger.services import receipt_create
@@ -418,6 +419,7 @@ def demo_load() -> DemoLoadResult:
     user.is_superuser = False
     user.set_password(DEMO_PASSWORD)
     user.save()
+    account_make_owner(user)
     # A visitor may have filed demo years in the admin; a reset starts them over, open.
     for tax_year in TaxYear.objects.owned_by(user).filter(filed=True):
         tax_year_reopen(tax_year=tax_year, reason="The demo ledger was reset")

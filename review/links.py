@@ -43,3 +43,9 @@ def bill_list_url(**params) -> str:
 def review_url(tax_year_id: int, action: str = "review") -> str:
     """The year-end review of a tax year, or one of its actions and downloads."""
     return reverse(_name(TaxYear, action), args=[tax_year_id])
+
+
+def year_grid_url(**initial) -> str:
+    """The bill admin's year grid (twelve months of one payee), filled in from `initial`."""
+    query = {k: v for k, v in initial.items() if v is not None}
+    return f"{reverse('admin:ledger_bill_year_grid')}?{urlencode(query)}"

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import ExtractMonth
 
 from forms8829 import lines as bill_lines
@@ -31,9 +31,10 @@ from forms8829.chain import (
 from forms8829.periods import Interval, clip, year_interval
 from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET, Line
 from forms8829.selectors import column_bills_q, home_business_use
+from ledger.checks import bill_warnings, home_warnings, year_warnings
 from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome
 from review import charts
-from review.links import add_url, bill_list_url, change_url, review_url
+from review.links import add_url, bill_list_url, change_url, review_url, year_grid_url
 
 C = Bill.Category
 MISSING_RECEIPTS_SHOWN = 12
@@ -213,6 +214,7 @@ class MissingItem:
     link_text: str
     extra_url: str | None = None
     extra_link_text: str = ""
+    count: int = 1  # how many problems the item stands for (the heading's count sums them)
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,10 @@ class YearReview:
     @property
     def filed(self) -> bool:
         return self.tax_year.filed
+
+    @property
+    def missing_count(self) -> int:
+        return sum(item.count for item in self.missing)
 
 
 def year_review(*, tax_year: TaxYear) -> YearReview:
@@ -533,6 +539,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                     f"receipt ({count} in all)",
                     all_url,
                     "list them",
+                    count=count - MISSING_RECEIPTS_SHOWN,
                 )
             )
 
@@ -634,8 +641,30 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                     business_use_percent__isnull="True",
                 ),
                 "give their business share",
+                count=unshared_count,
             )
         )
+
+    # The early checks of the records (ledger.checks), in the words the admin used on entry.
+    for home, warning in year_warnings(owner=owner, year=year):
+        items.append(
+            MissingItem(
+                "usual",
+                warning,
+                add_url(Bill, home=home.pk, paid_on=f"{year}-01-01"),
+                "add a bill",
+                year_grid_url(home=home.pk, year=year),
+                "a year of monthly bills",
+            )
+        )
+    for home_id in used_home_ids:
+        home = homes_by_id.get(home_id)
+        for warning in home_warnings(home) if home is not None else ():
+            items.append(MissingItem("fmv", warning, change_url(Home, home.pk), "give it"))
+    early_rent = bills.filter(category=C.RENT, home__occupied_from__gt=F("paid_on"))
+    for bill in early_rent.select_related("home").order_by("paid_on")[:MISSING_RECEIPTS_SHOWN]:
+        for warning in bill_warnings(bill):
+            items.append(MissingItem("date", warning, change_url(Bill, bill.pk), "check it"))
 
     # A filed year the chain would now compute differently (an earlier, unfiled correction).
     for yf in chain:

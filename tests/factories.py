@@ -13,11 +13,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     is_staff = True
     password = factory.django.Password("pw-for-tests-123")
+
+    @factory.post_generation
+    def ledger_owner(self, create, extracted, **kwargs):
+        """Every test user is a ledger owner (interface.accounts), unless `ledger_owner=False`."""
+        if create and extracted is not False:
+            from interface.accounts import account_make_owner
+
+            account_make_owner(self)
 
 
 class HomeFactory(factory.django.DjangoModelFactory):

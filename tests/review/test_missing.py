@@ -119,6 +119,8 @@ def test_nothing_missing_says_so(user, client_of):
     OfficeAreaFactory(home=home, start=dt.date(2020, 1, 1))
     tyh = TaxYearHomeFactory(tax_year__owner=user, tax_year__year=2024, home=home)
     ReceiptFactory(bill=BillFactory(home=home, payee="One-off", category="repairs"))
+    # An owner's usual bills: one of mortgage interest, real estate tax or insurance.
+    ReceiptFactory(bill=BillFactory(home=home, payee="Acme Mutual", category="insurance"))
     page = html(client_of(user).get(review_url(tyh.tax_year)))
     assert "Nothing is missing" in page
     assert Home.objects.count() == 1

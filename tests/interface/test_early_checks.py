@@ -1,0 +1,158 @@
+"""Early checks when data is entered (ledger.checks): each message, where it appears, and the
+review's "What is missing" items for what may still be right."""
+
+import datetime as dt
+from html import unescape
+
+import pytest
+from django.contrib.messages import get_messages
+
+from ledger.models import Bill, OfficeArea
+from tests.factories import (
+    BillFactory,
+    HomeFactory,
+    OfficeAreaFactory,
+    RentedHomeFactory,
+    TaxYearHomeFactory,
+)
+from tests.review.conftest import review_url
+
+pytestmark = pytest.mark.django_db
+
+
+def bill_data(home, **extra):
+    return {
+        "home": home.pk,
+        "paid_on": "2025-03-01",
+        "payee": "Elm Mobile",
+        "category": "phone",
+        "amount": "60.00",
+        "scope": "indirect",
+        "business_use_percent": "",
+        "note": "",
+        "receipts-TOTAL_FORMS": "0",
+        "receipts-INITIAL_FORMS": "0",
+        **extra,
+    }
+
+
+def page(client, tax_year_home) -> str:
+    return unescape(client.get(review_url(tax_year_home.tax_year)).content.decode())
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.mark.parametrize("category,label", [("phone", "Telephone"), ("internet", "Internet")])
+def test_a_phone_or_internet_bill_needs_its_percent(category, label, user, admin_client_for):
+    home = HomeFactory(owner=user)
+    response = admin_client_for(user).post(
+        "/admin/ledger/bill/add/", bill_data(home, category=category)
+    )
+    assert response.status_code == 200 and not Bill.objects.exists()
+    assert response.context["adminform"].form.errors["business_use_percent"] == [
+        f"{label} bills need a business-use percent: type the share of this bill used for your "
+        "business (0-100, for example 40). Without it the bill counts nothing."
+    ]
+
+
+def test_the_year_grid_asks_for_the_percent_too(user, admin_client_for):
+    home = HomeFactory(owner=user)
+    data = {"home": home.pk, "payee": "Elm Cable", "category": "internet", "scope": "indirect"}
+    data.update({"year": "2025", "day": "1", "amount_1": "70"})
+    response = admin_client_for(user).post("/admin/ledger/bill/year/", data)
+    errors = response.context["form"].errors
+    assert errors["business_use_percent"][0].startswith("Internet bills need a business-use")
+
+
+def test_rent_before_move_in_is_saved_with_a_warning_and_listed(user, admin_client_for):
+    home = RentedHomeFactory(owner=user, name="Harbor Apt", occupied_from=dt.date(2025, 7, 1))
+    tyh = TaxYearHomeFactory(tax_year__owner=user, tax_year__year=2025, home=home)
+    OfficeAreaFactory(home=home, start=dt.date(2025, 7, 1))
+    client = admin_client_for(user)
+    data = bill_data(home, category="rent", payee="Harbor Mgmt", paid_on="06/24/2025")
+    response = client.post("/admin/ledger/bill/add/", {**data, "amount": "2100"})
+    assert response.status_code == 302
+    message = (
+        "Rent to Harbor Mgmt is dated Jun 24, 2025, before you moved into Harbor Apt on "
+        "Jul 1, 2025. If it was a deposit or paid early, it is fine; otherwise correct the "
+        "payment date or the home's move-in date."
+    )
+    assert message in messages_of(response)
+    assert message in page(client, tyh)
+
+
+def test_an_office_before_move_in_is_refused_on_the_home_page(user, admin_client_for):
+    home = HomeFactory(owner=user, name="Elm House", occupied_from=dt.date(2021, 3, 1))
+    response = admin_client_for(user).post(
+        "/admin/ledger/officearea/add/",
+        {
+            "home": home.pk,
+            "name": "Office",
+            "area": "200",
+            "use": "exclusive",
+            "start": "2021-01-15",
+            "end": "",
+        },
+    )
+    assert response.status_code == 200 and not OfficeArea.objects.exists()
+    assert response.context["adminform"].form.errors["start"] == [
+        "The office starts on Jan 15, 2021, before you moved into Elm House on Mar 1, 2021. "
+        "Type the first day you used it for business (on or after the move-in date), or "
+        "correct the home's move-in date."
+    ]
+
+
+def test_an_owned_home_with_an_office_and_no_fmv_is_flagged(user, admin_client_for):
+    home = HomeFactory(owner=user, name="Elm House", fmv_at_first_business_use=None)
+    tyh = TaxYearHomeFactory(tax_year__owner=user, tax_year__year=2024, home=home)
+    OfficeAreaFactory(home=home)
+    message = (
+        "Elm House is owned and has an office, but no fair market value at first business "
+        "use: Form 8829 line 37 needs the smaller of the basis and that value."
+    )
+    client = admin_client_for(user)
+    assert message in page(client, tyh)
+    data = {
+        "name": "Elm House",
+        "key": home.key,
+        "ownership": "own",
+        "area_method": "square_feet",
+        "total_area": "2000",
+        "total_rooms": "8",
+        "occupied_from": "2019-06-01",
+        "occupied_to": "",
+        "cost_basis": "250000",
+        "land_value": "50000",
+        "fmv_at_first_business_use": "",
+        "land_fmv_at_first_business_use": "",
+        "office_areas-TOTAL_FORMS": "0",
+        "office_areas-INITIAL_FORMS": "0",
+        "improvements-TOTAL_FORMS": "0",
+        "improvements-INITIAL_FORMS": "0",
+    }
+    response = client.post(f"/admin/ledger/home/{home.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert any(m.startswith(message) for m in messages_of(response))
+
+
+def test_a_year_without_the_usual_owner_bills_is_flagged(user, admin_client_for):
+    home = HomeFactory(owner=user, name="Elm House")
+    tyh = TaxYearHomeFactory(tax_year__owner=user, tax_year__year=2024, home=home)
+    OfficeAreaFactory(home=home)
+    message = "Elm House has no mortgage interest, real estate tax or insurance bill in 2024."
+    client = admin_client_for(user)
+    assert message in page(client, tyh)
+    BillFactory(home=home, category="real_estate_tax", payee="County")
+    assert message not in page(client, tyh)
+
+
+def test_a_wrong_date_says_the_format(user, admin_client_for):
+    home = HomeFactory(owner=user)
+    response = admin_client_for(user).post(
+        "/admin/ledger/bill/add/", bill_data(home, paid_on="31.01.2025", business_use_percent="5")
+    )
+    error = response.context["adminform"].form.errors["paid_on"][0]
+    assert error != "Enter a valid date."
+    assert "YYYY-MM-DD" in error and "MM/DD/YYYY" in error
