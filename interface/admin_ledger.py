@@ -32,6 +32,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
 from forms8829.models import ComputedForm
 from forms8829.selectors import bill_count_filters, bills_behind_q, home_restarts, homes_in_use
+from interface.admin_filed import FiledYearAdminMixin, FiledYearInlineMixin
 from interface.year_grid import next_month, year_grid_view
 from ledger import services
 from ledger.checks import (
@@ -171,7 +172,7 @@ def _write_batch(owner_ids: list[int]):
         yield
 
 
-class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
+class OwnedModelAdmin(FiledYearAdminMixin, OwnedAdminMixin, SimpleHistoryAdmin):
     """Every POST that can write (a form with its inlines, a delete, an action, a history
     revert) is one write batch of the owner's ledger (`forms8829.filing.ledger_write`): a change
     that would alter a filed year is refused as a whole, with a message; nothing changes."""
@@ -183,19 +184,21 @@ class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
         self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
 
-    def _batched(self, request, view, *args, object_id=None):
+    def _batched(self, request, view, *args, object_id=None, keep_typed=False):
         if request.method != "POST":
             return view(*args)
         try:
             with _write_batch(_write_owners(self, request, object_id)):
                 return view(*args)
         except YearFiledError as exc:
+            if keep_typed:  # a form: shown again as typed (interface.admin_filed)
+                return self._refused_keep_typed(request, exc, view, *args)
             return self._refused(request, exc)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         parent = super().changeform_view
         args = (request, object_id, form_url, extra_context)
-        return self._batched(request, parent, *args, object_id=object_id)
+        return self._batched(request, parent, *args, object_id=object_id, keep_typed=True)
 
     def delete_view(self, request, object_id, extra_context=None):
         parent, args = super().delete_view, (request, object_id, extra_context)
@@ -239,7 +242,7 @@ class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
         super().save_formset(request, form, formset, change)
 
 
-class OwnedInline(OwnedAdminMixin):
+class OwnedInline(FiledYearInlineMixin, OwnedAdminMixin):
     extra = 0
     show_change_link = True
 
@@ -331,6 +334,7 @@ class ReceiptForm(forms.ModelForm):
 class ReceiptInline(OwnedInline, admin.TabularInline):
     model = Receipt
     form = ReceiptForm
+    add_when_filed = True  # a receipt changes no number (docs/write-path.md)
     fields = ("file", "original_name", "content_type", "size_display", "sha256")
     readonly_fields = ("original_name", "content_type", "size_display", "sha256")
     show_change_link = False
