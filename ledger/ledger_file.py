@@ -220,6 +220,8 @@ def _export_receipt(receipt: Receipt) -> dict:
 
 def _export_bill(bill: Bill, index: int, listed: list[tuple[Path, dict, Receipt]]) -> dict:
     data = {**_export_record(bill, BILL_FIELDS), "home": bill.home.key}
+    if data.get("kind") == Bill.Kind.PAYMENT:  # written for refunds only, like receipts
+        del data["kind"]
     receipts = sorted(bill.receipts.all(), key=lambda r: (r.original_name, r.sha256, r.id))
     if receipts:  # left out when there are none: such a bill reads as it always did
         data["receipts"] = []

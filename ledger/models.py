@@ -418,6 +418,12 @@ class Bill(Owned):
         DIRECT = "direct", "Direct (business part only)"
         INDIRECT = "indirect", "Indirect (whole home)"
 
+    class Kind(models.TextChoices):
+        # A refund (a credit from a payee, such as a utility's overpayment returned) is a bill
+        # whose amount counts against its category's total for the year (`signed_amount`).
+        PAYMENT = "payment", "Payment"
+        REFUND = "refund", "Refund (reduces its category)"
+
     # Categories that are never a direct expense (i8829 lines 9-11). Where each category goes on
     # the form is forms8829.lines.
     NEVER_DIRECT = (Category.MORTGAGE_INTEREST, Category.MORTGAGE_INSURANCE)
@@ -428,6 +434,7 @@ class Bill(Owned):
     payee = models.CharField(max_length=200)
     category = models.CharField(max_length=30, choices=Category.choices)
     amount = models.DecimalField(**MONEY, validators=NOT_NEGATIVE)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAYMENT)
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.INDIRECT)
     business_use_percent = models.DecimalField(
         max_digits=5,
@@ -511,6 +518,16 @@ class Bill(Owned):
                 errors["office_area"] = "Choose an office area of the bill's home."
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def signed_amount() -> models.Case:
+        """A bill's amount as it counts, in SQL: a refund's is negative. Every sum of bills (the
+        engine's inputs, the review's totals and charts, the drill-down's totals) sums this."""
+        return models.Case(
+            models.When(kind=Bill.Kind.REFUND, then=-models.F("amount")),
+            default=models.F("amount"),
+            output_field=models.DecimalField(**MONEY),
+        )
 
 
 def receipt_upload_to(instance: Receipt, filename: str) -> str:
@@ -690,3 +707,14 @@ class TaxYearHome(Owned):
                         f"{simplified[0].home} already uses it in {self.tax_year.year}."
                     }
                 )
+
+
+# The statement imports' records (accounts, statement files and lines, payee rules, recurring
+# bills) live in their own module; importing it here is how Django finds them.
+from ledger.statement_models import (  # noqa: E402, F401
+    BillSchedule,
+    PayeeRule,
+    StatementAccount,
+    StatementImport,
+    StatementRow,
+)

@@ -142,6 +142,7 @@ class BillResource(resources.ModelResource):
     service_start = _field("service_start", DateWidget())
     service_end = _field("service_end", DateWidget())
     note = _field("note", TextWidget())
+    kind = _field("kind", ChoiceWidget(Bill.Kind.choices, default=Bill.Kind.PAYMENT))
 
     class Meta:
         model = Bill

@@ -54,6 +54,7 @@ BILL_FIELDS = (
     "service_start",
     "service_end",
     "note",
+    "kind",  # optional: "payment" (the default) or "refund", which counts against its category
 )
 TAX_YEAR_FIELDS = (
     "year",

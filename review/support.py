@@ -85,6 +85,8 @@ def bills_behind_lines(*, owner, year: int, forms=None) -> list[BillLine]:
     )
     rows = []
     for bill in bills:
+        # A refund counts against its category: it is listed with a negative amount.
+        sign = -1 if bill.kind == Bill.Kind.REFUND else 1
         counted_amount = ""
         if bill.home_id not in lines_by_home or bill.counted == "none":
             form_line, counted_amount = NOT_COUNTED, "0.00"
@@ -95,7 +97,8 @@ def bills_behind_lines(*, owner, year: int, forms=None) -> list[BillLine]:
             form_line = bill_form_line(where, lines_by_home[bill.home_id], year)
             if bill.counted == "prorated":
                 counted_amount = str(
-                    prorate(
+                    sign
+                    * prorate(
                         bill.amount, (bill.service_start, bill.service_end), in_use[bill.home_id]
                     )
                 )
@@ -107,7 +110,7 @@ def bills_behind_lines(*, owner, year: int, forms=None) -> list[BillLine]:
                 payee=bill.payee,
                 category=bill.category,
                 scope=bill.scope,
-                amount=str(bill.amount),
+                amount=str(sign * bill.amount),
                 business_use_percent=""
                 if bill.business_use_percent is None
                 else str(bill.business_use_percent),

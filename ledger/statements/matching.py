@@ -27,7 +27,7 @@ MATCH_KINDS = {
     STARTS_WITH: "Description starts with",
     REGEX: "Description matches the regular expression",
 }
-MAX_PATTERN_WORDS = 3
+MAX_PATTERN_WORDS = 2  # enough to name a payee, few enough to match its next line
 
 
 class PatternError(ValueError):
@@ -89,7 +89,7 @@ def first_match(rules: Iterable[Any], *, description: str, amount: Decimal, acco
 
 def pattern_for(description: str) -> str:
     """The text a rule made from one line matches: the first words of its normalized description
-    ("COMCAST CABLE COMM 800-266-2278 PA" -> "COMCAST CABLE COMM")."""
+    ("COMCAST CABLE COMM 800-266-2278 PA" -> "COMCAST CABLE")."""
     words = normalize_description(description).split()
     # Leading words that say how the bank moved the money, not who was paid ("POS DEBIT ...").
     noise = {"POS", "ACH", "DEBIT", "PURCHASE", "CARD", "WEB", "PMT", "PPD", "ONLINE", "CHECKCARD"}

@@ -16,7 +16,8 @@ from tests.factories import BillFactory, HomeFactory, TaxYearFactory
 pytestmark = pytest.mark.django_db
 
 HEADER = (
-    "home,paid_on,payee,category,amount,scope,business_use_percent,service_start,service_end,note"
+    "home,paid_on,payee,category,amount,scope,business_use_percent,service_start,service_end,note,"
+    "kind"
 )
 
 
@@ -161,7 +162,7 @@ def test_duplicates_in_the_ledger_and_in_the_file_are_reported_not_doubled(user,
         (HEADER + ",colour\n", "unknown column 'colour'"),
         ("home,home,paid_on,payee,category,amount\n", "more than once"),
         (b"\xff\xfe\x00h\x00o", "not UTF-8"),
-        (csv("elm,2024-01-01,A,utilities,1,,,,,,extra"), "has 11 cells"),
+        (csv("elm,2024-01-01,A,utilities,1,,,,,,,extra"), "has 12 cells"),
     ],
 )
 def test_file_level_problems(data, words, user, homes):
@@ -375,6 +376,7 @@ def test_export_then_import_round_trips(api, user, homes):
         service_start=dt.date(2024, 2, 1),
         service_end=dt.date(2024, 2, 29),
     )
+    BillFactory(home=elm, paid_on=dt.date(2024, 5, 6), kind="refund", amount=Decimal("12.50"))
     columns = (
         "home_id",
         "paid_on",
@@ -386,6 +388,7 @@ def test_export_then_import_round_trips(api, user, homes):
         "service_start",
         "service_end",
         "note",
+        "kind",
     )
     before = sorted(Bill.objects.values_list(*columns))
     exported = api.get("/api/bills/export.csv")

@@ -56,6 +56,7 @@ STORED = {
     "service_start": None,
     "service_end": None,
     "note": "",
+    "kind": "payment",
 }
 
 
