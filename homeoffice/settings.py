@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from homeoffice.security import secret_key_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
@@ -23,8 +25,11 @@ DEBUG = env("DEBUG")
 # The default key is for local use only; production (DEBUG off) must set SECRET_KEY.
 _DEV_KEY = "dev-only-insecure-key-homeoffice-change-me"
 SECRET_KEY = env("SECRET_KEY", default=_DEV_KEY)
-if not DEBUG and SECRET_KEY == _DEV_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY: DEBUG is off and the key is the local default.")
+if not DEBUG and (problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"{problem}. DEBUG is off: set SECRET_KEY to a long random value, for example the "
+        "output of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -40,6 +45,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "import_export",
     "simple_history",
     "ledger",
@@ -49,7 +55,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: under /api/ every error answer is JSON, whoever made it (a 404 off the routes,
+    # a 500, a body too large); bodies above REQUEST_MAX_BYTES are refused before they are read.
+    "interface.middleware.api_errors_as_json",
+    "interface.middleware.request_size_limit",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login (interface.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "homeoffice.urls"
@@ -179,3 +192,80 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# --------------------------------------------------------------------------------------------
+# Production hardening (docs/production.md). Each value comes from the environment; the default
+# is safe when DEBUG is off and convenient when it is on (local use over plain HTTP).
+
+# Client addresses: X-Forwarded-For is read only when TRUSTED_PROXY_COUNT says how many proxies
+# of ours stand in front of the app (each appends the address it saw); with 0, REMOTE_ADDR.
+# The throttles and the login lockout both ask `interface.client_ip.client_ip`.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT > 0:  # the proxy terminates TLS and says so
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no page script reads it: forms carry the token in a field
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) on every page: scripts, styles, images and fonts from this
+# site only; no inline script or style anywhere (the review's CSS is a static file, its charts
+# are inline SVG without style attributes, Swagger UI loads its setup as a script file).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# The cache holds the throttles' counters (and the admin's pending CSV imports): shared by every
+# worker and server. The database cache by default (its table is made by `migrate`, see
+# interface/migrations), Redis when CACHE_URL is set (redis://host:6379/0).
+CACHE_URL = env("CACHE_URL", default="")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// URL.")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "homeoffice_cache",
+        }
+    }
+
+# Admin (and API token) logins: django-axes locks a username, and separately a client address,
+# after LOGIN_FAILURE_LIMIT failures, for LOGIN_LOCKOUT_MINUTES; `manage.py unlock_login` lifts it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "interface.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "interface.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# The largest request body accepted at all (413 above it, before it is read); the JSON bodies,
+# the CSV imports and receipts have smaller limits of their own.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=512 * 1024 * 1024)

@@ -19,6 +19,8 @@ from contextlib import ExitStack, contextmanager
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
@@ -172,6 +174,17 @@ def _write_batch(owner_ids: list[int]):
         yield
 
 
+class DateSafeChangeList(ChangeList):
+    """A date drill-down past the dates a ledger holds (`?paid_on__year=9999`) is a bad lookup,
+    answered like any other (the list with "?e=1"), never a server error."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
 class OwnedModelAdmin(FiledYearAdminMixin, OwnedAdminMixin, SimpleHistoryAdmin):
     """Every POST that can write (a form with its inlines, a delete, an action, a history
     revert) is one write batch of the owner's ledger (`forms8829.filing.ledger_write`): a change
@@ -194,6 +207,9 @@ class OwnedModelAdmin(FiledYearAdminMixin, OwnedAdminMixin, SimpleHistoryAdmin):
             if keep_typed:  # a form: shown again as typed (interface.admin_filed)
                 return self._refused_keep_typed(request, exc, view, *args)
             return self._refused(request, exc)
+
+    def get_changelist(self, request, **kwargs):
+        return DateSafeChangeList
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         parent = super().changeform_view

@@ -32,6 +32,9 @@ from simple_history.utils import bulk_create_with_history
 from ledger.models import Bill
 from ledger.resources import COLUMNS, REQUIRED_COLUMNS, BillResource, duplicate_key
 
+# The largest CSV of bills read, by every door (the API's import and the admin's).
+CSV_MAX_BYTES = 5 * 1024 * 1024
+
 MAX_ROWS = 10_000
 # Rows per INSERT: keeps a 10,000-row file under PostgreSQL's 65,535 parameters per statement
 # (Django lowers it further where the database needs it: SQLite allows 999 parameters).

@@ -89,11 +89,44 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a number in JSON")
 
 
+# The deepest JSON any door reads: a ledger file is 5 levels deep (bills[].receipts[]); a body
+# nested deeper is refused before anything walks it (it would exhaust Python's recursion).
+JSON_MAX_DEPTH = 32
+
+
+class JSONTooDeep(ValueError):
+    def __init__(self):
+        super().__init__(f"JSON nested more than {JSON_MAX_DEPTH} levels deep")
+
+
+def json_depth_check(value: Any, limit: int = JSON_MAX_DEPTH) -> None:
+    """Raise JSONTooDeep when lists and objects in `value` nest more than `limit` levels (a
+    walk with its own stack: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise JSONTooDeep()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
 def json_loads(text: str) -> Any:
     """Strict JSON as every door of the ledger reads it: `NaN` and `Infinity` are refused (they
-    are not JSON), a number with a fraction or an exponent is a `JSONNumber`. Raises
-    `json.JSONDecodeError` (a `ValueError`) or `ValueError`."""
-    return json.loads(text, parse_float=JSONNumber, parse_constant=_refuse_constant)
+    are not JSON), a number with a fraction or an exponent is a `JSONNumber`, and nothing nests
+    deeper than JSON_MAX_DEPTH. Raises `json.JSONDecodeError` (a `ValueError`), `JSONTooDeep`
+    or `ValueError`."""
+    try:
+        value = json.loads(text, parse_float=JSONNumber, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise JSONTooDeep() from None
+    json_depth_check(value)
+    return value
 
 
 def describe(value) -> str:

@@ -316,9 +316,7 @@ def ledger_file_parse(raw: bytes | str, *, name: str = "file"):
         raise LedgerFileError(
             [f"{name}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
         ) from None
-    except RecursionError:
-        raise LedgerFileError([f"{name}: nested too deeply."]) from None
-    except ValueError as exc:  # NaN, Infinity
+    except ValueError as exc:  # NaN, Infinity, nested too deeply
         raise LedgerFileError([f"{name}: not valid JSON: {exc}."]) from None
 
 

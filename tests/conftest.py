@@ -10,6 +10,9 @@ def _receipts_in_tmp(settings, tmp_path):
     """Receipts never touch the developer's real storage; passwords hash fast in tests."""
     settings.RECEIPTS_ROOT = tmp_path / "receipts"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The login lockout (django-axes) needs the request, which the test client's login() does
+    # not pass; tests/interface/test_login_lockout.py turns it on.
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture

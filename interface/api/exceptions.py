@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -34,6 +35,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
 
 from forms8829.filing import YearFiledError
+from interface.http_errors import error_code, status_words
 
 logger = logging.getLogger(__name__)
 
@@ -92,17 +94,21 @@ class ReferenceNotFound(NotFound):
 def api_exception_handler(exc, context):
     if isinstance(exc, YearFiledError):
         exc = YearFiled(exc)
+    elif isinstance(exc, RequestDataTooBig):  # Django's own cap on a body read into memory
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        detail = f"The request body is larger than the limit of {limit:,} bytes."
+        return Response({"detail": detail, "code": "too_large"}, status=413)
     elif isinstance(exc, DjangoValidationError):
         set_rollback()
-        return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        body = error_body(field_errors(exc), exc, status.HTTP_400_BAD_REQUEST)
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, DataError):
         # Validation should have caught it; never a 500 for a value the database refuses.
         logger.warning("Database refused a value: %s", exc)
         set_rollback()
         message = "A value is out of range for the database; nothing was saved."
-        return Response(
-            {api_settings.NON_FIELD_ERRORS_KEY: [message]}, status=status.HTTP_400_BAD_REQUEST
-        )
+        body = {"detail": message, "code": "invalid", api_settings.NON_FIELD_ERRORS_KEY: [message]}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, ProtectedError | RestrictedError):  # before IntegrityError, their base
         objects = getattr(exc, "protected_objects", None) or exc.restricted_objects
         blocking = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
@@ -115,4 +121,45 @@ def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is not None:
         set_rollback()
+        response.data = error_body(response.data, exc, response.status_code)
     return response
+
+
+def _summary(data: dict) -> str:
+    """The field messages in one line: `amount: must be >= 0; paid_on: ...` (at most three)."""
+    parts = []
+    for field, messages in data.items():
+        first = messages[0] if isinstance(messages, list) and messages else messages
+        if isinstance(first, dict | list):
+            first = "has errors"
+        text = str(first)
+        parts.append(text if field == api_settings.NON_FIELD_ERRORS_KEY else f"{field}: {text}")
+    shown = "; ".join(parts[:3])
+    return shown + (f" (and {len(parts) - 3} more)" if len(parts) > 3 else "")
+
+
+def _code(exc, status_code: int) -> str:
+    code = getattr(exc, "default_code", None)
+    if isinstance(exc, APIException) and not isinstance(exc.detail, dict | list):
+        code = exc.detail.code or code
+    return code or error_code(status_code)
+
+
+def error_body(data, exc, status_code: int) -> dict:
+    """Every API error as one shape: `detail` (words) and `code` (a word to test), with the
+    field messages (`{"amount": ["must be >= 0"]}`) or other data kept beside them."""
+    if isinstance(data, list):
+        data = {api_settings.NON_FIELD_ERRORS_KEY: data}
+    elif not isinstance(data, dict):
+        data = {"detail": str(data)}
+    body = dict(data)
+    if "detail" not in body:
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            body["detail"] = str(errors[0]) + (
+                f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            )
+        else:
+            body["detail"] = _summary(body) or status_words(status_code)
+    body.setdefault("code", _code(exc, status_code))
+    return {"detail": body.pop("detail"), "code": body.pop("code"), **body}

@@ -26,10 +26,9 @@ from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView, set_rollback
 
 from forms8829 import chain
@@ -45,10 +44,13 @@ from forms8829.rules import UnsupportedYearError, rules_for
 from interface.api import filters
 from interface.api import serializers as s
 from interface.api.exceptions import Conflict
-from interface.api.parsers import LedgerFileParser
+from interface.api.parsers import JSONParser, LedgerFileParser, RequestTooLarge, read_body
 from interface.api.schema import YEAR_PARAMETER, errors, resource_schema
+from interface.api.throttling import ClientScopedRateThrottle
+from interface.lockout import lockout_response
 from interface.views import receipt_response
 from ledger import services
+from ledger.bill_import import CSV_MAX_BYTES
 from ledger.ledger_archive import is_ledger_archive, ledger_archive_export
 from ledger.ledger_file import LedgerFileError, ledger_export, ledger_file_parse
 from ledger.models import (
@@ -63,7 +65,6 @@ from ledger.models import (
 from ledger.resources import BillResource
 from review.support import support_package_zip
 
-CSV_MAX_BYTES = 5 * 1024 * 1024
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"", "0", "false", "no", "off"}
 
@@ -90,10 +91,7 @@ class CSVParser(BaseParser):
     media_type = "text/csv"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = stream.read(CSV_MAX_BYTES + 1) if stream is not None else b""
-        if len(data) > CSV_MAX_BYTES:
-            raise ParseError(f"The CSV is larger than the limit of {CSV_MAX_BYTES:,} bytes.")
-        return data
+        return read_body(stream, CSV_MAX_BYTES, "The CSV")
 
 
 class FileResponseMixin:
@@ -289,7 +287,7 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
             if upload is None or not hasattr(upload, "read"):
                 raise ValidationError({"file": ["Send the CSV as a file or a text/csv body."]})
             if upload.size > CSV_MAX_BYTES:
-                raise ValidationError(
+                raise RequestTooLarge(
                     {"file": [f"The CSV is {upload.size:,} bytes; the limit is {CSV_MAX_BYTES:,}."]}
                 )
             data = upload.read()
@@ -375,7 +373,7 @@ class ReceiptViewSet(FileResponseMixin, OwnedModelViewSet):
         except ValueError:
             length = 0
         if length > limit + 64 * 1024:  # room for the multipart envelope and the other fields
-            raise ValidationError(
+            raise RequestTooLarge(
                 {"file": [f"The upload is {length:,} bytes; the limit is {limit:,} bytes."]}
             )
 
@@ -701,8 +699,9 @@ class TokenSerializer(drf_serializers.Serializer):
 class ObtainTokenView(ObtainAuthToken):
     """POST username and password, get the API token (`Authorization: Token <token>`)."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "auth-token"
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         tags=["auth"],
@@ -712,4 +711,11 @@ class ObtainTokenView(ObtainAuthToken):
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes marks the request it was handed (this DRF request) when the login is
+            # locked out; its middleware only sees Django's request, so the answer is made here.
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request)
+            raise

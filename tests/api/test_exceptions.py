@@ -19,22 +19,44 @@ class Request:
 @pytest.mark.parametrize(
     ("exc", "status", "body"),
     [
-        (ValidationError({"area": "Too big."}), 400, {"area": ["Too big."]}),
-        (ValidationError("Whole record."), 400, {"non_field_errors": ["Whole record."]}),
-        (FormError("2024: bad."), 400, {"non_field_errors": ["2024: bad."]}),
+        (
+            ValidationError({"area": "Too big."}),
+            400,
+            {"detail": "area: Too big.", "code": "invalid", "area": ["Too big."]},
+        ),
+        (
+            ValidationError("Whole record."),
+            400,
+            {"detail": "Whole record.", "code": "invalid", "non_field_errors": ["Whole record."]},
+        ),
+        (
+            FormError("2024: bad."),
+            400,
+            {"detail": "2024: bad.", "code": "invalid", "non_field_errors": ["2024: bad."]},
+        ),
         (
             DataError("value too long"),
             400,
-            {"non_field_errors": ["A value is out of range for the database; nothing was saved."]},
+            {
+                "detail": "A value is out of range for the database; nothing was saved.",
+                "code": "invalid",
+                "non_field_errors": [
+                    "A value is out of range for the database; nothing was saved."
+                ],
+            },
         ),
         (
             IntegrityError("duplicate key"),
             409,
-            {"detail": ("The change conflicts with records already stored; nothing was saved.")},
+            {
+                "detail": "The change conflicts with records already stored; nothing was saved.",
+                "code": "conflict",
+            },
         ),
     ],
 )
 def test_mapping(exc, status, body, user):
+    """Every error has `detail` (words) and `code` first; field messages are kept beside."""
     response = api_exception_handler(exc, {"request": Request(user)})
     assert (response.status_code, response.data) == (status, body)
 

@@ -166,6 +166,6 @@ def test_another_users_id_and_a_missing_id_get_the_same_answer(api, user, other_
             == (b.status_code, b.json().keys())
             == (
                 404,
-                {"detail"},
+                {"detail", "code"},
             )
         )

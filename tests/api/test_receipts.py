@@ -135,7 +135,7 @@ def test_bill_lists_its_receipts_and_filters_by_them(api, ledger):
 def test_an_upload_far_above_the_limit_is_refused_before_it_is_read(api, ledger):
     with override_settings(RECEIPT_MAX_BYTES=1000):
         response = upload(api, ledger["bill"], pdf_bytes() + b" " * 100_000, "huge.pdf")
-    assert response.status_code == 400
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
     assert "the limit is 1,000 bytes" in response.json()["file"][0]
     assert Receipt.objects.count() == 1
 
