@@ -128,6 +128,7 @@ def _details(result: engine.FormResult, hy: HomeYear) -> dict:
         "line_11_worksheet": plain(result.line_11_worksheet),
         "improvement_statement": plain(result.improvement_statement),
         "placements": plain(result.placements),
+        "magi_must_be_final": result.magi_must_be_final,
         "business_days": hy.business_days,
     }
 

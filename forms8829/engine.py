@@ -281,6 +281,8 @@ class FormResult:
     line_11_worksheet: Line11Worksheet | None = None
     improvement_statement: tuple[ImprovementDepreciation, ...] = ()
     placements: tuple[PlacementDepreciation, ...] = ()  # the home's placings in service this year
+    # The SALT cap depends on a MAGI within the phase-down range: it must be the final figure.
+    magi_must_be_final: bool = False
     # Part I
     line_1_business_area: Decimal | None = None
     line_2_total_area: Decimal | None = None
@@ -868,21 +870,24 @@ def _mortgage(inp: HomeYearInput, rules: YearRules, notes: list[str]) -> _Mortga
     return _Mortgage(line_10b, line_16b)
 
 
-def _salt_notes(inp: HomeYearInput, rules: YearRules, notes: list[str]) -> None:
-    """Item: MAGI within the phase-down band must be the final figure (project rule)."""
+def _magi_must_be_final(inp: HomeYearInput, rules: YearRules, notes: list[str]) -> bool:
+    """A MAGI within the SALT phase-down range must be the final figure (project rule): the IRS
+    worksheet iterates on it, the ledger takes it as given."""
     taxpayer = inp.taxpayer
     band = rules.salt_phase_down_band(taxpayer.filing_status)
     if band is None or not taxpayer.itemizes:
-        return
+        return False
     low, high = band
     magi = taxpayer.modified_agi
-    if magi is not None and low <= magi <= high:
+    in_band = magi is not None and low <= magi <= high
+    if in_band:
         notes.append(
             f"Modified AGI {fmt_money(magi)} is within the {inp.year} SALT phase-down range "
             f"({fmt_money(low)} to {fmt_money(high)}), where the cap depends on it: it must be "
             "your final MAGI. The IRS worksheet figures MAGI with this very deduction included; "
             "project rule: the ledger takes the final MAGI as given."
         )
+    return in_band
 
 
 def _compute_regular(
@@ -938,10 +943,10 @@ def _compute_regular(
     casualty = Columns(casualty_direct, cents(inp.casualty_losses.indirect))
     line_29 = cents(inp.excess_casualty_losses)  # L29 excess casualty losses (input)
     line_11_worksheet = None
+    magi_must_be_final = _magi_must_be_final(inp, rules, notes)
 
     if taxpayer.itemizes:
         line_9 = casualty  # L9 casualty losses
-        _salt_notes(inp, rules, notes)
         cap = rules.salt_cap_for(taxpayer.filing_status, taxpayer.modified_agi)
         paid_in_year = inp.real_estate_taxes_paid_in_year
         if paid_in_year is None:
@@ -1095,6 +1100,7 @@ def _compute_regular(
         line_11_worksheet=line_11_worksheet,
         improvement_statement=() if part_three is None else part_three.statement,
         placements=() if part_three is None else part_three.placements,
+        magi_must_be_final=magi_must_be_final,
         line_1_business_area=part_one.line_1,
         line_2_total_area=part_one.line_2,
         line_3_area_percentage=part_one.line_3,

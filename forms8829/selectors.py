@@ -28,8 +28,9 @@ from operator import or_
 from django.db.models import Count, Q, Sum
 
 from forms8829 import engine, lines
-from forms8829.money import ZERO, cents
+from forms8829.money import ZERO, cents, percent2
 from forms8829.periods import (
+    ALL_USES,
     FAR_FUTURE,
     FAR_PAST,
     AreaPeriod,
@@ -100,27 +101,6 @@ class _Sums:
         else:
             self.columns[where.line.engine_field][where.column == lines.COLUMN_B] += amount
 
-    def floor_refunds(self) -> None:
-        """Refunds (bills of kind refund, summed negative) beyond the year's bills of their line
-        count nothing more: no engine input goes below zero (project rule). The excess is noted:
-        a refund of a bill deducted in an earlier year is income then, not a negative expense."""
-        labels = {line.engine_field: line.label for line in lines.BILL_LINES.values()}
-        for table in (self.amounts, self.daycare_direct, self.unnamed_direct, self.columns):
-            for name, value in table.items():
-                pair = value if isinstance(value, list) else [value]
-                excess = -sum((v for v in pair if v < 0), ZERO)
-                if not excess:
-                    continue
-                if isinstance(value, list):
-                    table[name] = [max(v, ZERO) for v in value]
-                else:
-                    table[name] = ZERO
-                self.notes.append(
-                    f"Refunds of {labels.get(name, name).lower()} exceed this year's bills by "
-                    f"${excess:,.2f}: the line counts zero, not less (project rule); if the "
-                    "refunded bill was deducted in an earlier year, the excess is income."
-                )
-
     def expenses(self, *, unnamed_are_daycare: bool) -> tuple[engine.Expenses, engine.Expenses]:
         """(the form's expenses, the daycare area's direct expenses)."""
         columns = {name: list(pair) for name, pair in self.columns.items()}
@@ -180,18 +160,60 @@ def chain_fingerprint(engine_input: engine.HomeYearInput) -> str:
     return hashlib.sha256(f"{ENGINE_VERSION}:{engine_input!r}".encode()).hexdigest()
 
 
-def area_periods(home: Home) -> list[AreaPeriod]:
-    rooms_method = home.area_method == Home.AreaMethod.ROOMS
+def area_periods(home: Home, *, rooms: bool | None = None) -> list[AreaPeriod]:
+    """The home's office areas as periods; rooms counted for the rooms method (or `rooms`)."""
+    with_rooms = home.area_method == Home.AreaMethod.ROOMS if rooms is None else rooms
     return [
         AreaPeriod(
             area=a.area,
-            rooms=Decimal(a.rooms or 0) if rooms_method else ZERO,
+            rooms=Decimal(a.rooms or 0) if with_rooms else ZERO,
             use=a.use,
             start=a.start,
             end=a.end,
         )
         for a in home.office_areas.all()
     ]
+
+
+@dataclass(frozen=True)
+class AreaMethods:
+    """A home's business percentage measured both ways (Pub 587: square feet, or rooms when the
+    rooms are about the same size), over the year's days of business use, as line 3 prints it."""
+
+    current: str  # Home.AreaMethod
+    square_feet: Decimal
+    rooms: Decimal
+
+    @property
+    def larger(self) -> str:
+        """The method with the larger percentage (square feet on a tie)."""
+        if self.rooms > self.square_feet:
+            return Home.AreaMethod.ROOMS
+        return Home.AreaMethod.SQUARE_FEET
+
+
+def area_methods(home: Home, year: int) -> AreaMethods | None:
+    """Both percentages, when the home's office areas in use that year all carry both measures
+    (and the home its rooms); else None. Office areas prefetched: no query."""
+    in_year = [
+        a
+        for a in home.office_areas.all()
+        if clip((a.start or FAR_PAST, a.end or FAR_FUTURE), year_interval(year))
+    ]
+    if not home.total_rooms or not in_year or any(not a.rooms for a in in_year):
+        return None
+    occupied = occupancy(home)
+
+    def percent(rooms: bool, total: Decimal) -> Decimal:
+        periods = area_periods(home, rooms=rooms)
+        used = day_weighted_area(periods, occupied, year, uses=ALL_USES, rooms=rooms)
+        return percent2(used / total * 100)
+
+    return AreaMethods(
+        current=home.area_method,
+        square_feet=percent(False, home.total_area),
+        rooms=percent(True, Decimal(home.total_rooms)),
+    )
 
 
 def occupancy(home: Home) -> Interval:
@@ -285,9 +307,9 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                 "office_area__use",
             )
             .annotate(
-                counted=Sum(Bill.signed_amount(), filter=full, default=ZERO),
+                counted=Sum("amount", filter=full, default=ZERO),
                 n=Count("id", filter=full),
-                total=Sum(Bill.signed_amount(), default=ZERO),
+                total=Sum("amount", default=ZERO),
             )
             .order_by()
         )
@@ -311,7 +333,6 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
             "business_use_percent",
             "office_area__use",
             "amount",
-            "kind",
             "service_start",
             "service_end",
         ):
@@ -320,8 +341,6 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                 (bill["service_start"], bill["service_end"]),
                 in_use[bill["home_id"]],
             )
-            if bill["kind"] == Bill.Kind.REFUND:
-                counted = -counted
             sums[bill["tax_year"], bill["home_id"]].add(
                 bill["category"],
                 bill["scope"],
@@ -472,7 +491,6 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums, paid_in_year) -> 
     periods = area_periods(home)
     occupied = occupancy(home)
     rooms = home.area_method == Home.AreaMethod.ROOMS
-    sums.floor_refunds()
     notes = list(sums.notes)
     business_days = sum(
         (c[1] - c[0]).days + 1 for i in in_use if (c := clip(i, year_interval(year)))

@@ -19,8 +19,6 @@ from contextlib import ExitStack, contextmanager
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
@@ -34,7 +32,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
 from forms8829.models import ComputedForm
 from forms8829.selectors import bill_count_filters, bills_behind_q, home_restarts, homes_in_use
-from interface.admin_filed import FiledYearAdminMixin, FiledYearInlineMixin
 from interface.year_grid import next_month, year_grid_view
 from ledger import services
 from ledger.checks import (
@@ -174,18 +171,7 @@ def _write_batch(owner_ids: list[int]):
         yield
 
 
-class DateSafeChangeList(ChangeList):
-    """A date drill-down past the dates a ledger holds (`?paid_on__year=9999`) is a bad lookup,
-    answered like any other (the list with "?e=1"), never a server error."""
-
-    def get_filters(self, request):
-        try:
-            return super().get_filters(request)
-        except (OverflowError, ValueError) as exc:
-            raise IncorrectLookupParameters(exc) from exc
-
-
-class OwnedModelAdmin(FiledYearAdminMixin, OwnedAdminMixin, SimpleHistoryAdmin):
+class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
     """Every POST that can write (a form with its inlines, a delete, an action, a history
     revert) is one write batch of the owner's ledger (`forms8829.filing.ledger_write`): a change
     that would alter a filed year is refused as a whole, with a message; nothing changes."""
@@ -197,24 +183,19 @@ class OwnedModelAdmin(FiledYearAdminMixin, OwnedAdminMixin, SimpleHistoryAdmin):
         self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
 
-    def _batched(self, request, view, *args, object_id=None, keep_typed=False):
+    def _batched(self, request, view, *args, object_id=None):
         if request.method != "POST":
             return view(*args)
         try:
             with _write_batch(_write_owners(self, request, object_id)):
                 return view(*args)
         except YearFiledError as exc:
-            if keep_typed:  # a form: shown again as typed (interface.admin_filed)
-                return self._refused_keep_typed(request, exc, view, *args)
             return self._refused(request, exc)
-
-    def get_changelist(self, request, **kwargs):
-        return DateSafeChangeList
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         parent = super().changeform_view
         args = (request, object_id, form_url, extra_context)
-        return self._batched(request, parent, *args, object_id=object_id, keep_typed=True)
+        return self._batched(request, parent, *args, object_id=object_id)
 
     def delete_view(self, request, object_id, extra_context=None):
         parent, args = super().delete_view, (request, object_id, extra_context)
@@ -258,7 +239,7 @@ class OwnedModelAdmin(FiledYearAdminMixin, OwnedAdminMixin, SimpleHistoryAdmin):
         super().save_formset(request, form, formset, change)
 
 
-class OwnedInline(FiledYearInlineMixin, OwnedAdminMixin):
+class OwnedInline(OwnedAdminMixin):
     extra = 0
     show_change_link = True
 
@@ -350,7 +331,6 @@ class ReceiptForm(forms.ModelForm):
 class ReceiptInline(OwnedInline, admin.TabularInline):
     model = Receipt
     form = ReceiptForm
-    add_when_filed = True  # a receipt changes no number (docs/write-path.md)
     fields = ("file", "original_name", "content_type", "size_display", "sha256")
     readonly_fields = ("original_name", "content_type", "size_display", "sha256")
     show_change_link = False
@@ -873,6 +853,7 @@ class TaxYearAdmin(OwnedModelAdmin):
             ("review/form8829.pdf", views.pdf, "review_pdf"),
             ("review/bills.csv", views.bills_csv, "review_csv"),
             ("review/support.zip", views.support_zip, "review_zip"),
+            ("review/area-method/<int:home_id>/", views.area_method, "review_area_method"),
         ]
         custom = [
             path(f"<int:object_id>/{route}", wrap(view), name=f"{name}_{suffix}")

@@ -19,7 +19,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models.functions import ExtractMonth
 
-from ledger.models import Bill, Receipt
+from ledger.models import Bill, Home, Receipt
 
 # Receipt types accepted, decided by the file's content (magic bytes), never by its name.
 RECEIPT_TYPES = {
@@ -172,3 +172,22 @@ def bills_copy_to_following_months(*, bills: list[Bill]) -> list[Bill]:
             taken.add(key)
             created.append(copy)
     return created
+
+
+# Kept in the home's history when it switches to rooms (Pub 587, business percentage).
+ROOMS_REASON = "Area method: rooms (rooms of about the same size, Pub 587)"
+SQUARE_FEET_REASON = "Area method: square feet"
+
+
+def home_area_method_set(*, home: Home, method: str) -> Home:
+    """Switch how the home's business part is measured (square feet or rooms), in one step; the
+    history keeps why (for rooms: that the rooms are of about the same size)."""
+    if method not in Home.AreaMethod.values:
+        choices = ", ".join(Home.AreaMethod.values)
+        raise ValidationError({"area_method": f"Choose one of {choices}."})
+    home.area_method = method
+    home.full_clean()
+    rooms = method == Home.AreaMethod.ROOMS
+    home._change_reason = ROOMS_REASON if rooms else SQUARE_FEET_REASON
+    home.save(update_fields=["area_method", "updated_at"])
+    return home

@@ -45,6 +45,11 @@ def review_url(tax_year_id: int, action: str = "review") -> str:
     return reverse(_name(TaxYear, action), args=[tax_year_id])
 
 
+def area_method_url(*, tax_year_id: int, home_id: int) -> str:
+    """The review's one-step switch of a home's area method (POST)."""
+    return reverse(_name(TaxYear, "review_area_method"), args=[tax_year_id, home_id])
+
+
 def year_grid_url(**initial) -> str:
     """The bill admin's year grid (twelve months of one payee), filled in from `initial`."""
     query = {k: v for k, v in initial.items() if v is not None}

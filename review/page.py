@@ -30,11 +30,24 @@ from forms8829.chain import (
 )
 from forms8829.periods import Interval, clip, year_interval
 from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET, Line
-from forms8829.selectors import column_bills_q, home_business_use
+from forms8829.selectors import (
+    AreaMethods,
+    area_methods,
+    column_bills_q,
+    home_business_use,
+    home_restarts,
+)
 from ledger.checks import bill_warnings, home_warnings, year_warnings
 from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome
 from review import charts
-from review.links import add_url, bill_list_url, change_url, review_url, year_grid_url
+from review.links import (
+    add_url,
+    area_method_url,
+    bill_list_url,
+    change_url,
+    review_url,
+    year_grid_url,
+)
 
 C = Bill.Category
 MISSING_RECEIPTS_SHOWN = 12
@@ -204,6 +217,11 @@ class HomeReview:
     chart_months_svg: str
     chart_share_svg: str
     carry: dict[str, str]
+    # Lines 31, 33 and 44 split into casualty losses and depreciation (Part IV keeps them apart).
+    casualty_parts: dict[str, dict[str, str]] | None = None
+    # Square feet and rooms side by side, when the office areas carry both (Pub 587).
+    area_methods: AreaMethods | None = None
+    area_method_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +261,7 @@ class YearReview:
     chain: list[ChainRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    attention: list[str] = field(default_factory=list)  # said at the top, before the forms
 
     @property
     def filed(self) -> bool:
@@ -275,6 +294,7 @@ def year_review(*, tax_year: TaxYear) -> YearReview:
         tyh.home_id: tyh.pk for tyh in TaxYearHome.objects.filter(tax_year=current.tax_year)
     }
     monthly, totals = _bill_sums(owner=owner, year=year)
+    homes_by_id = {home.pk: home for home in homes}
     for form in current.forms:
         review.homes.append(
             _home_review(
@@ -284,8 +304,10 @@ def year_review(*, tax_year: TaxYear) -> YearReview:
                 comparison=comparisons.get(form.output["home"]),
                 monthly=monthly.get(form.home_id, {}),
                 bills_total=totals.get(form.home_id, Decimal("0")),
+                home=homes_by_id.get(form.home_id, form.home),
             )
         )
+    review.attention = _attention(current)
     review.missing = _missing(
         owner=owner,
         tax_year=current.tax_year,
@@ -306,7 +328,7 @@ def _bill_sums(*, owner, year: int):
         .filter(tax_year=year)
         .annotate(month=ExtractMonth("paid_on"))
         .values("home_id", "month", "category")
-        .annotate(total=Sum(Bill.signed_amount(), default=Decimal("0")))
+        .annotate(total=Sum("amount", default=Decimal("0")))
         .order_by()
     )
     monthly: dict[int, dict[int, dict[str, Decimal]]] = {}
@@ -319,7 +341,7 @@ def _bill_sums(*, owner, year: int):
         .filter(tax_year=year)
         .exclude(category__in=bill_lines.SCHEDULE_C_CATEGORIES)
         .values("home_id")
-        .annotate(total=Sum(Bill.signed_amount(), default=Decimal("0")))
+        .annotate(total=Sum("amount", default=Decimal("0")))
         .order_by()
         .values_list("home_id", "total")
     )
@@ -407,10 +429,65 @@ def attached_statements(form) -> tuple[Statement, ...]:
                 tuple(rows),
             )
         )
+    placements = details.get("placements") or []
+    if len(placements) > 1:
+        statements.append(
+            Statement(
+                "Line 42: each placing in service of the home this year (business use stopped "
+                "and started again: a new placing in service, Treas. Reg. 1.168(i)-4)",
+                ("Placed in service", "Stopped", "Table", "Line 37", "Line 38", "Rate", "Amount"),
+                tuple(
+                    (
+                        p["placed_in_service"],
+                        p["business_use_end"] or "—",
+                        p["table"],
+                        money(p["line_37"]),
+                        money(p["line_38"]),
+                        f"{p['line_41']}%",
+                        money(p["depreciation"]),
+                    )
+                    for p in placements
+                ),
+            )
+        )
+    parts = form.output.get("casualty_and_depreciation")
+    if parts and any(
+        Decimal(parts[key]["casualty"]) for key in ("carryover_in", "allowed", "carryover_out")
+    ):
+        statements.append(
+            Statement(
+                "Lines 31, 33 and 44: casualty losses and depreciation kept apart (line 33 "
+                "allows casualty losses first, depreciation last: Pub 587)",
+                ("Line", "Casualty losses", "Depreciation"),
+                tuple(
+                    (label, money(parts[key]["casualty"]), money(parts[key]["depreciation"]))
+                    for key, label in CASUALTY_PARTS
+                ),
+            )
+        )
     for note in form.output.get("notes") or []:
         if "See attached computation" in note:
             statements.append(Statement("Line 7: daycare special computation", text=note))
     return tuple(statements)
+
+
+CASUALTY_PARTS = (
+    ("carryover_in", "31 carried in"),
+    ("allowed", "33 allowed"),
+    ("carryover_out", "44 carried out"),
+)
+
+
+def _attention(current: YearForms) -> list[str]:
+    """What must be said before the forms: a MAGI in the SALT phase-down range must be final."""
+    if not any((f.details or {}).get("magi_must_be_final") for f in current.forms):
+        return []
+    magi = current.tax_year.modified_agi
+    return [
+        f"Modified AGI ${magi:,.2f} is within the {current.year} SALT phase-down range, where the "
+        "cap on state and local taxes depends on it: enter your final MAGI (the IRS worksheet "
+        "figures it with this deduction included)."
+    ]
 
 
 def form_notes(form) -> tuple[Note, ...]:
@@ -423,7 +500,9 @@ def form_notes(form) -> tuple[Note, ...]:
     )
 
 
-def _home_review(form, *, year, tax_year_home_id, comparison, monthly, bills_total) -> HomeReview:
+def _home_review(
+    form, *, year, tax_year_home_id, comparison, monthly, bills_total, home
+) -> HomeReview:
     output = form.output
     lines = output.get("lines")
     rooms = form.home.area_method == Home.AreaMethod.ROOMS
@@ -490,7 +569,21 @@ def _home_review(form, *, year, tax_year_home_id, comparison, monthly, bills_tot
             title=f"Deductible share of {form.home.name}'s {year} costs",
         ),
         carry={k: money(v) if v is not None else "—" for k, v in carry.items()},
+        casualty_parts=_casualty_parts(output),
+        area_methods=(methods := area_methods(home, year)),
+        area_method_url=(
+            area_method_url(tax_year_id=form.tax_year_id, home_id=home.pk)
+            if methods is not None and methods.larger != methods.current
+            else None
+        ),
     )
+
+
+def _casualty_parts(output: dict) -> dict[str, dict[str, str]] | None:
+    parts = output.get("casualty_and_depreciation")
+    if not parts:
+        return None
+    return {key: {k: money(v) for k, v in parts[key].items()} for key, _ in CASUALTY_PARTS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -595,6 +688,40 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                         f"Office area '{area.name}' of {home.name} has no start date",
                         change_url(OfficeArea, area.pk),
                         "give its start date",
+                    )
+                )
+
+    # Business use that stopped and started again: a new placing in service needs its basis;
+    # a gap of a few days is more often a typing slip (docs/tax-rules.md, depreciation).
+    for home_id in used_home_ids:
+        home = homes_by_id.get(home_id)
+        if home is None or not home.is_owned:
+            continue
+        for restart in home_restarts(home):
+            if restart.restarted.year != year:
+                continue
+            if restart.short:
+                items.append(
+                    MissingItem(
+                        "gap",
+                        f"{home.name}: business use stopped on {restart.stopped:%b %d} and "
+                        f"started again on {restart.restarted:%b %d}, a gap of "
+                        f"{restart.gap_days} day(s); if that is a typing slip, correct the "
+                        "office areas' dates",
+                        change_url(Home, home.pk),
+                        "check the dates",
+                    )
+                )
+            if restart.area is None:
+                items.append(
+                    MissingItem(
+                        "restart",
+                        f"{home.name}: business use started again on "
+                        f"{restart.restarted:%b %d}, a new placing in service without its basis "
+                        "(adjusted basis and fair market value on that day): no depreciation "
+                        "for it",
+                        change_url(Home, home.pk),
+                        "give its basis",
                     )
                 )
 
@@ -784,9 +911,9 @@ def bill_totals(queryset) -> BillTotals:
         queryset.order_by()
         .values("category")
         .annotate(
-            a=Sum(Bill.signed_amount(), filter=column_bills_q(bill_lines.COLUMN_A), default=zero),
-            b=Sum(Bill.signed_amount(), filter=column_bills_q(bill_lines.COLUMN_B), default=zero),
-            total=Sum(Bill.signed_amount(), default=zero),
+            a=Sum("amount", filter=column_bills_q(bill_lines.COLUMN_A), default=zero),
+            b=Sum("amount", filter=column_bills_q(bill_lines.COLUMN_B), default=zero),
+            total=Sum("amount", default=zero),
             n=Count("id", distinct=True),
         )
         .order_by("category")

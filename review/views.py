@@ -15,7 +15,16 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpRespo
 from django.template.response import TemplateResponse
 
 from forms8829.chain import year_forms
-from forms8829.filing import chain_recompute, tax_year_file, tax_year_reopen
+from forms8829.filing import (
+    YearFiledError,
+    chain_recompute,
+    ledger_write,
+    tax_year_file,
+    tax_year_reopen,
+)
+from forms8829.selectors import area_methods
+from ledger.models import Home
+from ledger.services import home_area_method_set
 from review import page as review_data
 from review.links import review_url
 from review.support import bills_behind_lines_csv, support_package_zip
@@ -129,6 +138,41 @@ def file_year(model_admin, request, object_id):
             warnings=forms.warnings,
         ),
     )
+
+
+def area_method(model_admin, request, object_id, home_id):
+    """Switch a home to the area method that gives the larger business percentage this year,
+    in one step (the review shows both; the history keeps why)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    tax_year = _tax_year(model_admin, request, object_id, change=True)
+    home = (
+        Home.objects.owned_by(tax_year.owner)
+        .prefetch_related("office_areas")
+        .filter(pk=home_id)
+        .first()
+    )
+    methods = area_methods(home, tax_year.year) if home is not None else None
+    if methods is None:
+        raise Http404("No home with both measures in this year.")
+    try:
+        with ledger_write(owner=tax_year.owner):
+            home_area_method_set(home=home, method=methods.larger)
+    except (YearFiledError, ValidationError) as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        rooms = methods.larger == Home.AreaMethod.ROOMS
+        messages.success(
+            request,
+            f"{home.name} now measures its business part in "
+            f"{'rooms' if rooms else 'square feet'}"
+            + (
+                " (for rooms of about the same size, Pub 587; noted in its history)."
+                if rooms
+                else "."
+            ),
+        )
+    return _back(tax_year)
 
 
 def reopen(model_admin, request, object_id):

@@ -168,6 +168,7 @@ def test_worksheet_not_used_at_10000_exactly() -> None:
 def test_magi_in_the_phase_down_band_must_be_final(year, status, magi, noted) -> None:
     r = compute_form(regular(year=year, taxpayer=taxpayer(filing_status=status, modified_agi=magi)))
     assert has_note(r, "it must be your final MAGI") is noted
+    assert r.magi_must_be_final is noted
 
 
 # --- Schedule A mortgage interest limit: a fraction of ALL interest paid (Pub 936) -------------
