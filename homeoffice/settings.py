@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "interface.accounts.accounts_context",
+                "interface.admin_scope.admin_scope_notice",
             ],
         },
     },

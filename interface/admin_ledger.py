@@ -19,9 +19,13 @@ from contextlib import ExitStack, contextmanager
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -81,6 +85,30 @@ def owned_form(form_class, owner):
     return OwnedForm
 
 
+class OwnValuesFieldListFilter(admin.AllValuesFieldListFilter):
+    """A filter on a related record's value (`tax_year__year`) offering only the values of the
+    user's own rows: Django's own looks them up in every user's records."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        rows = model_admin.get_queryset(request).order_by(field_path)
+        self.lookup_choices = rows.values_list(field_path, flat=True).distinct()
+
+
+def owned_list_filter(model, entry):
+    """A `list_filter` entry whose choices come from the user's own rows: a foreign key lists
+    only the records those rows use (Django's plain filter lists every user's homes), a value
+    across a relation only the values they hold. Filter classes and pairs are left as given."""
+    if not isinstance(entry, str):
+        return entry
+    field = get_fields_from_path(model, entry)[-1]
+    if field.is_relation:
+        return (entry, admin.RelatedOnlyFieldListFilter)
+    if LOOKUP_SEP in entry:
+        return (entry, OwnValuesFieldListFilter)
+    return entry
+
+
 class OwnedAdminMixin:
     """Scope querysets, choices and permissions to the request's user (superusers see all).
 
@@ -106,6 +134,9 @@ class OwnedAdminMixin:
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs if self._sees_all(request) else qs.filter(owner=request.user)
+
+    def get_list_filter(self, request):
+        return [owned_list_filter(self.model, f) for f in super().get_list_filter(request)]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         model = db_field.related_model
@@ -171,6 +202,17 @@ def _write_batch(owner_ids: list[int]):
         yield
 
 
+class DateSafeChangeList(ChangeList):
+    """A date drill-down past the dates a ledger holds (`?paid_on__year=9999`) is a bad lookup,
+    answered like any other (the list with "?e=1"), never a server error."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
 class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
     """Every POST that can write (a form with its inlines, a delete, an action, a history
     revert) is one write batch of the owner's ledger (`forms8829.filing.ledger_write`): a change
@@ -191,6 +233,9 @@ class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
                 return view(*args)
         except YearFiledError as exc:
             return self._refused(request, exc)
+
+    def get_changelist(self, request, **kwargs):
+        return DateSafeChangeList
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         parent = super().changeform_view

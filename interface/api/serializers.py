@@ -60,6 +60,9 @@ class OwnedRelatedField(serializers.PrimaryKeyRelatedField):
 class OwnedHomeField(records.HomeField):
     """One of the request user's homes by id, key or name; an id they do not have is a 404."""
 
+    def get_queryset(self):  # the browsable API's choices too: only the user's own homes
+        return super().get_queryset().owned_by(records.context_owner(self.context))
+
     def to_internal_value(self, data):
         try:
             return super().to_internal_value(data)
