@@ -36,6 +36,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
 from forms8829.models import ComputedForm
 from forms8829.selectors import bill_count_filters, bills_behind_q, home_restarts, homes_in_use
+from interface.admin_filed import FiledYearAdminMixin, FiledYearInlineMixin
+from interface.receipt_views import receipt_inline_url, receipt_preview, size_mb
 from interface.year_grid import next_month, year_grid_view
 from ledger import services
 from ledger.checks import (
@@ -213,7 +215,7 @@ class DateSafeChangeList(ChangeList):
             raise IncorrectLookupParameters(exc) from exc
 
 
-class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
+class OwnedModelAdmin(FiledYearAdminMixin, OwnedAdminMixin, SimpleHistoryAdmin):
     """Every POST that can write (a form with its inlines, a delete, an action, a history
     revert) is one write batch of the owner's ledger (`forms8829.filing.ledger_write`): a change
     that would alter a filed year is refused as a whole, with a message; nothing changes."""
@@ -225,13 +227,15 @@ class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
         self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
 
-    def _batched(self, request, view, *args, object_id=None):
+    def _batched(self, request, view, *args, object_id=None, keep_typed=False):
         if request.method != "POST":
             return view(*args)
         try:
             with _write_batch(_write_owners(self, request, object_id)):
                 return view(*args)
         except YearFiledError as exc:
+            if keep_typed:  # a form: shown again as typed (interface.admin_filed)
+                return self._refused_keep_typed(request, exc, view, *args)
             return self._refused(request, exc)
 
     def get_changelist(self, request, **kwargs):
@@ -240,7 +244,7 @@ class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         parent = super().changeform_view
         args = (request, object_id, form_url, extra_context)
-        return self._batched(request, parent, *args, object_id=object_id)
+        return self._batched(request, parent, *args, object_id=object_id, keep_typed=True)
 
     def delete_view(self, request, object_id, extra_context=None):
         parent, args = super().delete_view, (request, object_id, extra_context)
@@ -284,7 +288,7 @@ class OwnedModelAdmin(OwnedAdminMixin, SimpleHistoryAdmin):
         super().save_formset(request, form, formset, change)
 
 
-class OwnedInline(OwnedAdminMixin):
+class OwnedInline(FiledYearInlineMixin, OwnedAdminMixin):
     extra = 0
     show_change_link = True
 
@@ -348,6 +352,7 @@ class ReceiptForm(forms.ModelForm):
     class Meta:
         model = Receipt
         fields = ("file",)
+        widgets = {"file": forms.FileInput}  # the stored name is a hash: the preview names it
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -356,6 +361,15 @@ class ReceiptForm(forms.ModelForm):
                 self._info = services.receipt_inspect(file=upload)
             except ValidationError as exc:
                 raise ValidationError(exc.message_dict["file"]) from exc
+            owner = self.instance.owner if self.instance.owner_id else None
+            existing = owner and services.receipt_duplicate_of(
+                owner=owner, sha256=self._info.sha256
+            )
+            if existing:  # as the API answers (409): one file, one receipt
+                raise ValidationError(
+                    f"This file is already stored as receipt {existing.pk} "
+                    f"('{existing.original_name}') of the bill {existing.bill}."
+                )
         return upload
 
     def save(self, commit=True):
@@ -376,13 +390,18 @@ class ReceiptForm(forms.ModelForm):
 class ReceiptInline(OwnedInline, admin.TabularInline):
     model = Receipt
     form = ReceiptForm
-    fields = ("file", "original_name", "content_type", "size_display", "sha256")
-    readonly_fields = ("original_name", "content_type", "size_display", "sha256")
+    add_when_filed = True  # a receipt changes no number (docs/write-path.md)
+    fields = ("file", "preview", "size_display")
+    readonly_fields = ("preview", "size_display")
     show_change_link = False
+
+    @admin.display(description="Receipt")
+    def preview(self, obj):
+        return receipt_preview(obj)
 
     @admin.display(description="Size")
     def size_display(self, obj):
-        return f"{obj.size:,} bytes" if obj.size else "—"
+        return size_mb(obj.size)
 
 
 class TaxYearHomeInline(OwnedInline, admin.StackedInline):
@@ -715,7 +734,9 @@ class BillAdmin(OwnedModelAdmin):
         if not receipts:
             return "—"
         return format_html_join(
-            ", ", '<a href="{}">{}</a>', ((r.file.url, r.original_name) for r in receipts)
+            ", ",
+            '<a href="{}" target="_blank">{}</a>',
+            ((receipt_inline_url(r), r.original_name) for r in receipts),
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -805,17 +826,26 @@ def name_of(model_admin) -> str:
 
 @admin.register(Receipt)
 class ReceiptAdmin(OwnedModelAdmin):
-    list_display = ("original_name", "bill", "content_type", "size", "created_at")
+    list_display = ("original_name", "bill", "content_type", "size_display", "created_at")
     list_select_related = ("bill",)
-    search_fields = ("original_name", "bill__payee", "sha256")
+    search_fields = ("original_name", "bill__payee")
     list_filter = ("content_type",)
     form = ReceiptForm
 
     def get_fields(self, request, obj=None):
-        return ("bill", "file") if obj is None else ("bill", "file", "original_name", "sha256")
+        return ("bill", "file") if obj is None else ("bill", "preview", "size_display")
 
     def get_readonly_fields(self, request, obj=None):
-        return ("original_name", "sha256") if obj else ()
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "preview", "size_display") if obj else ()
+
+    @admin.display(description="Receipt")
+    def preview(self, obj):
+        return receipt_preview(obj)
+
+    @admin.display(description="Size", ordering="size")
+    def size_display(self, obj):
+        return size_mb(obj.size)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["fields"] = ("bill", "file")

@@ -4,14 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.views.decorators.http import require_GET
 
+from interface.receipt_views import INLINE_TYPES
 from ledger.models import Receipt
 
 
-def receipt_response(receipt: Receipt) -> FileResponse:
-    """The file with its checked content type and a safe name; never rendered inline as HTML."""
+def receipt_response(receipt: Receipt, *, inline: bool = False) -> FileResponse:
+    """The file with its checked content type and a safe name; never rendered inline as HTML.
+    `inline`: an image or PDF (checked by content on upload) opens in the browser."""
+    inline = inline and receipt.content_type in INLINE_TYPES
     response = FileResponse(
         receipt.file.open("rb"),
-        as_attachment=True,
+        as_attachment=not inline,
         filename=receipt.original_name,
         content_type=receipt.content_type,
     )
@@ -23,10 +26,7 @@ def receipt_response(receipt: Receipt) -> FileResponse:
 @login_required
 @require_GET
 def receipt_download(request, name: str):
-    receipts = Receipt.objects.all()
-    if not request.user.is_superuser:
-        receipts = receipts.owned_by(request.user)
-    receipt = receipts.filter(file=name).first()
+    receipt = Receipt.objects.owned_by(request.user).filter(file=name).first()
     if receipt is None:
         raise Http404("No such receipt.")
-    return receipt_response(receipt)
+    return receipt_response(receipt, inline=request.GET.get("inline") == "1")

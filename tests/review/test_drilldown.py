@@ -141,4 +141,5 @@ def test_prorated_bills_are_behind_the_line_and_counted_filter_explains(demo, us
 def test_bill_changelist_shows_receipts(demo, user, client_of):
     receipt = demo["receipts"][0]
     page = html(client_of(user).get(f"/admin/ledger/bill/?tax_year={receipt.bill.tax_year}"))
-    assert f'<a href="{receipt.file.url}">{receipt.original_name}</a>' in page
+    url = f"{receipt.file.url}?inline=1"  # opens in the browser, still owner-checked
+    assert f'<a href="{url}" target="_blank">{receipt.original_name}</a>' in page
