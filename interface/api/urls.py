@@ -10,13 +10,25 @@ Computed: forms/{year}/, forms/{year}/{home_id}/, forms/{year}/method-comparison
 Auth: auth/token/. OpenAPI: schema/ and the Swagger UI at docs/.
 """
 
+from django.contrib.auth.views import redirect_to_login
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import SimpleRouter
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.routers import APIRootView, SimpleRouter
 
 from interface.api import views
 
 app_name = "api"
+
+
+class LoginFirstSwaggerView(SpectacularSwaggerView):
+    """The Swagger UI: a person who is not logged in is sent to the login, then back here."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
+
 
 router = SimpleRouter()
 router.register("homes", views.HomeViewSet, basename="home")
@@ -55,6 +67,19 @@ urlpatterns = [
     ),
     path("ledger/import/", views.LedgerImportView.as_view(), name="ledger-import"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Logged out, the docs page sends a person to the login (not a bare 401).
+    path(
+        "docs/",
+        LoginFirstSwaggerView.as_view(url_name="api:schema"),
+        name="docs",
+    ),
+    # GET /api/: the resources, each with its URL (DRF's API root).
+    path(
+        "",
+        APIRootView.as_view(
+            api_root_dict={prefix: f"{basename}-list" for prefix, _, basename in router.registry}
+        ),
+        name="api-root",
+    ),
     *router.urls,
 ]
