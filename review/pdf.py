@@ -278,7 +278,9 @@ def form_pdf(*, owner, year: int, forms: YearForms | None = None) -> bytes:
         if tax_year.filed and tax_year.filed_at
         else ("Filed" if tax_year.filed else "Draft (not filed)")
     )
-    owner_name = getattr(owner, "get_username", lambda: str(owner))()
+    # The taxpayer's name from the account (first and last name), else the username.
+    full_name = getattr(owner, "get_full_name", lambda: "")().strip()
+    owner_name = full_name or getattr(owner, "get_username", lambda: str(owner))()
     flow: list = []
     for index, form in enumerate(forms.forms):
         if index:

@@ -91,3 +91,21 @@ def test_the_local_default_prints_mails_to_the_console():
     from django.conf import settings
 
     assert settings.EMAIL_BACKEND.endswith("console.EmailBackend") or settings.EMAIL_BACKEND
+
+
+def test_the_pdf_names_the_taxpayer_from_the_account(user):
+    import io
+
+    from pypdf import PdfReader
+
+    from review.pdf import form_pdf
+    from tests.factories import OfficeAreaFactory, TaxYearHomeFactory
+
+    user.first_name, user.last_name = "Alice", "Walker"
+    user.save()
+    tyh = TaxYearHomeFactory(tax_year__owner=user, tax_year__year=2024)
+    OfficeAreaFactory(home=tyh.home)
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(form_pdf(owner=user, year=2024))).pages
+    )
+    assert "Taxpayer: Alice Walker" in text
