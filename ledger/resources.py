@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from import_export import fields, resources, widgets
 
+from ledger.csv_cells import csv_cell_read, csv_row
 from ledger.fields import (
     HomeLookup,
     decimal_limits,
@@ -63,7 +64,7 @@ class TextWidget(CellWidget):
         self.max_length = max_length
 
     def read(self, text):
-        text = read_text(text).strip()
+        text = csv_cell_read(read_text(text).strip())  # what the export wrote: see csv_cells
         if self.max_length is not None and len(text) > self.max_length:
             raise ValueError(f"must be at most {self.max_length} characters long")
         return text
@@ -160,6 +161,10 @@ class BillResource(resources.ModelResource):
 
     def get_queryset(self):
         return Bill.objects.owned_by(self.owner).select_related("home")
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        """One bill's cells, none of which a spreadsheet would run (`ledger.csv_cells`)."""
+        return csv_row(super().export_resource(instance, selected_fields, **kwargs))
 
     # -- import
 

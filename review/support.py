@@ -22,6 +22,7 @@ from forms8829 import lines as bill_lines
 from forms8829.chain import year_forms
 from forms8829.periods import prorate
 from forms8829.selectors import bill_count_filters, homes_in_use
+from ledger.csv_cells import csv_row
 from ledger.models import Bill, Home, Receipt
 from ledger.services import safe_file_name
 from review.page import bill_form_line
@@ -127,22 +128,24 @@ def bills_behind_lines_csv(*, owner, year: int, forms=None) -> str:
     """CSV with one row per bill of the year: form line, home, paid_on, payee, category, scope,
     amount, business_use_percent, counted_amount (if prorated), receipts (count)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out)  # "\r\n" ends rows, so a "\r" or "\n" in a cell is quoted
     writer.writerow(CSV_COLUMNS)
     for row in bills_behind_lines(owner=owner, year=year, forms=forms):
         writer.writerow(
-            [
-                row.form_line,
-                row.home,
-                row.paid_on,
-                row.payee,
-                row.category,
-                row.scope,
-                row.amount,
-                row.business_use_percent,
-                row.counted_amount,
-                row.receipts,
-            ]
+            csv_row(
+                [
+                    row.form_line,
+                    row.home,
+                    row.paid_on,
+                    row.payee,
+                    row.category,
+                    row.scope,
+                    row.amount,
+                    row.business_use_percent,
+                    row.counted_amount,
+                    row.receipts,
+                ]
+            )
         )
     return out.getvalue()
 
