@@ -101,6 +101,27 @@ class _Sums:
         else:
             self.columns[where.line.engine_field][where.column == lines.COLUMN_B] += amount
 
+    def floor_refunds(self) -> None:
+        """Refunds (bills of kind refund, summed negative) beyond the year's bills of their line
+        count nothing more: no engine input goes below zero (project rule). The excess is noted:
+        a refund of a bill deducted in an earlier year is income then, not a negative expense."""
+        labels = {line.engine_field: line.label for line in lines.BILL_LINES.values()}
+        for table in (self.amounts, self.daycare_direct, self.unnamed_direct, self.columns):
+            for name, value in table.items():
+                pair = value if isinstance(value, list) else [value]
+                excess = -sum((v for v in pair if v < 0), ZERO)
+                if not excess:
+                    continue
+                if isinstance(value, list):
+                    table[name] = [max(v, ZERO) for v in value]
+                else:
+                    table[name] = ZERO
+                self.notes.append(
+                    f"Refunds of {labels.get(name, name).lower()} exceed this year's bills by "
+                    f"${excess:,.2f}: the line counts zero, not less (project rule); if the "
+                    "refunded bill was deducted in an earlier year, the excess is income."
+                )
+
     def expenses(self, *, unnamed_are_daycare: bool) -> tuple[engine.Expenses, engine.Expenses]:
         """(the form's expenses, the daycare area's direct expenses)."""
         columns = {name: list(pair) for name, pair in self.columns.items()}
@@ -307,9 +328,9 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                 "office_area__use",
             )
             .annotate(
-                counted=Sum("amount", filter=full, default=ZERO),
+                counted=Sum(Bill.signed_amount(), filter=full, default=ZERO),
                 n=Count("id", filter=full),
-                total=Sum("amount", default=ZERO),
+                total=Sum(Bill.signed_amount(), default=ZERO),
             )
             .order_by()
         )
@@ -333,6 +354,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
             "business_use_percent",
             "office_area__use",
             "amount",
+            "kind",
             "service_start",
             "service_end",
         ):
@@ -341,6 +363,8 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                 (bill["service_start"], bill["service_end"]),
                 in_use[bill["home_id"]],
             )
+            if bill["kind"] == Bill.Kind.REFUND:
+                counted = -counted
             sums[bill["tax_year"], bill["home_id"]].add(
                 bill["category"],
                 bill["scope"],
@@ -491,6 +515,7 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums, paid_in_year) -> 
     periods = area_periods(home)
     occupied = occupancy(home)
     rooms = home.area_method == Home.AreaMethod.ROOMS
+    sums.floor_refunds()
     notes = list(sums.notes)
     business_days = sum(
         (c[1] - c[0]).days + 1 for i in in_use if (c := clip(i, year_interval(year)))

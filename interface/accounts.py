@@ -31,7 +31,11 @@ from django.views.decorators.http import require_http_methods
 OWNER_GROUP = "Ledger owners"
 # app label -> models a ledger owner keeps (all four permissions) or only reads.
 OWNER_MODELS = {
-    "ledger": ("home", "officearea", "improvement", "bill", "receipt", "taxyear", "taxyearhome"),
+    "ledger": (
+        *("home", "officearea", "improvement", "bill", "receipt", "taxyear", "taxyearhome"),
+        # statement imports: accounts, files, lines (the inbox), payee rules, recurring bills
+        *("statementaccount", "statementimport", "statementrow", "payeerule", "billschedule"),
+    ),
 }
 OWNER_READS = {"forms8829": ("computedform",)}
 

@@ -328,7 +328,7 @@ def _bill_sums(*, owner, year: int):
         .filter(tax_year=year)
         .annotate(month=ExtractMonth("paid_on"))
         .values("home_id", "month", "category")
-        .annotate(total=Sum("amount", default=Decimal("0")))
+        .annotate(total=Sum(Bill.signed_amount(), default=Decimal("0")))
         .order_by()
     )
     monthly: dict[int, dict[int, dict[str, Decimal]]] = {}
@@ -341,7 +341,7 @@ def _bill_sums(*, owner, year: int):
         .filter(tax_year=year)
         .exclude(category__in=bill_lines.SCHEDULE_C_CATEGORIES)
         .values("home_id")
-        .annotate(total=Sum("amount", default=Decimal("0")))
+        .annotate(total=Sum(Bill.signed_amount(), default=Decimal("0")))
         .order_by()
         .values_list("home_id", "total")
     )
@@ -911,9 +911,9 @@ def bill_totals(queryset) -> BillTotals:
         queryset.order_by()
         .values("category")
         .annotate(
-            a=Sum("amount", filter=column_bills_q(bill_lines.COLUMN_A), default=zero),
-            b=Sum("amount", filter=column_bills_q(bill_lines.COLUMN_B), default=zero),
-            total=Sum("amount", default=zero),
+            a=Sum(Bill.signed_amount(), filter=column_bills_q(bill_lines.COLUMN_A), default=zero),
+            b=Sum(Bill.signed_amount(), filter=column_bills_q(bill_lines.COLUMN_B), default=zero),
+            total=Sum(Bill.signed_amount(), default=zero),
             n=Count("id", distinct=True),
         )
         .order_by("category")
