@@ -127,6 +127,7 @@ def main():
         measure("API bill POST, 2018 filed", lambda c=client, p=post: posted(c, p))
     csv_import()
     ledger_file_imports()
+    statement_imports()
 
 
 def owner_home_id(owner):
@@ -211,6 +212,53 @@ def ledger_file_imports():
     ]:
         owner = User.objects.create(username=f"bench-{label}")
         counted(label, lambda o=owner, d=data, r=run: r(owner=o, data=d))
+
+
+def statement_imports():
+    """A bank statement (CSV, the checking preset) of 10 and of 10,000 lines, with payee rules:
+    upload, preview (dry run, rolled back) and import as one write batch each. The queries must
+    not grow with the lines."""
+    from forms8829.statement_writes import statement_file_import, statement_file_upload
+    from ledger.statement_models import PayeeRule
+
+    payees = ("CITY POWER & LIGHT", "COMCAST CABLE", "SAFEWAY #1234", "HOME DEPOT #4711")
+
+    def statement(lines: int) -> bytes:
+        rows = ["Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #"]
+        for i in range(lines):
+            day = dt.date(2026, 1, 1) + dt.timedelta(days=i % 365)
+            amount = f"-{10 + i % 90}.{i % 100:02d}"
+            rows.append(f"DEBIT,{day:%m/%d/%Y},{payees[i % 4]} {i},{amount},ACH_DEBIT,,")
+        return "\n".join(rows).encode()
+
+    print("Statement import (checking CSV, 4 rules):")
+    for lines in (10, 10_000):
+        owner = build(f"bench-statement-{lines}", 0)
+        for position, (pattern, category) in enumerate(
+            [("city power", "utilities"), ("comcast", "internet")], 1
+        ):
+            PayeeRule.objects.create(
+                owner=owner, position=position, pattern=pattern, payee=pattern.title(),
+                category=category, business_use_percent=Decimal("50"),
+            )  # fmt: skip
+        PayeeRule.objects.create(owner=owner, position=9, match="regex", pattern="SAFEWAY",
+                                 action="ignore")  # fmt: skip
+        data = statement(lines)
+        uploads = []
+        counted(
+            f"upload, {lines:,} lines",
+            lambda o=owner, d=data, u=uploads: u.append(
+                statement_file_upload(owner=o, data=d, file_name="bench.csv")
+            ),
+        )
+        counted(
+            f"preview (dry run), {lines:,} lines",
+            lambda u=uploads: statement_file_import(upload=u[0], dry_run=True),
+        )
+        counted(
+            f"import, {lines:,} lines",
+            lambda u=uploads: statement_file_import(upload=u[0], dry_run=False),
+        )
 
 
 if __name__ == "__main__":
