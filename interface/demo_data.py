@@ -263,6 +263,8 @@ def _tax_year(year: int, bills: list[dict]) -> dict:
         "other_real_estate_taxes": "0.00",
         "personal_property_taxes": PERSONAL_PROPERTY_TAX[year],
         "modified_agi": MODIFIED_AGI[year],
+        "adjusted_gross_income": MODIFIED_AGI[year],  # no adjustments that MAGI adds back
+        "net_qualified_disaster_loss": False,
         "filed": False,
         "homes": homes,
     }

@@ -511,10 +511,11 @@ class Bill(Owned):
             )
         elif self.service_start and self.service_end and self.service_end < self.service_start:
             errors["service_end"] = "The service period cannot end before it starts."
-        if self.office_area_id is not None:
+        area = self.office_area  # also an unsaved one, as an import reads it
+        if area is not None:
             if self.scope != self.Scope.DIRECT:
                 errors["office_area"] = "Only a direct bill names the office area it was for."
-            elif self.home_id and self.office_area.home_id != self.home_id:
+            elif self.home_id and area.home_id != self.home_id:
                 errors["office_area"] = "Choose an office area of the bill's home."
         if errors:
             raise ValidationError(errors)

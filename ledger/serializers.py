@@ -40,8 +40,18 @@ HOME_FIELDS = (
     "cost_basis",
     "land_value",
     "fmv_at_first_business_use",
+    "land_fmv_at_first_business_use",  # optional: line 38 uses it when lower than land_value
 )
-OFFICE_AREA_FIELDS = ("name", "area", "rooms", "use", "start", "end")
+OFFICE_AREA_FIELDS = (
+    "name",
+    "area",
+    "rooms",
+    "use",
+    "start",
+    "end",
+    # optional: the basis of a restart after a gap (a new placing in service)
+    *OfficeArea.RESTART_FIELDS,
+)
 IMPROVEMENT_FIELDS = ("description", "cost", "placed_in_service")
 BILL_FIELDS = (
     "home",
@@ -56,6 +66,9 @@ BILL_FIELDS = (
     "note",
     "kind",  # optional: "payment" (the default) or "refund", which counts against its category
 )
+# A direct bill's office area (optional): the API takes the area's id, the ledger file its name
+# among the office areas of the bill's home. Not a CSV column.
+BILL_REFERENCES = ("office_area",)
 TAX_YEAR_FIELDS = (
     "year",
     "filing_status",
@@ -64,6 +77,8 @@ TAX_YEAR_FIELDS = (
     "other_real_estate_taxes",
     "personal_property_taxes",
     "modified_agi",
+    "adjusted_gross_income",  # optional: mortgage insurance premiums phase out with it
+    "net_qualified_disaster_loss",  # optional, false by default
     "filed",
 )
 TAX_YEAR_HOME_FIELDS = (

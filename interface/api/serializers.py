@@ -25,9 +25,10 @@ from rest_framework import serializers
 from forms8829.rules import UnsupportedYearError, rules_for
 from interface.api.exceptions import ReferenceNotFound
 from ledger import serializers as records
-from ledger.models import Bill, Receipt, TaxYear, TaxYearHome
+from ledger.models import Bill, OfficeArea, Receipt, TaxYear, TaxYearHome
 from ledger.serializers import (
     BILL_FIELDS,
+    BILL_REFERENCES,
     HOME_FIELDS,
     IMPROVEMENT_FIELDS,
     OFFICE_AREA_FIELDS,
@@ -100,10 +101,25 @@ class ImprovementSerializer(records.ImprovementSerializer):
 
 class BillSerializer(records.BillSerializer):
     home = OwnedHomeField()
+    office_area = OwnedRelatedField(
+        queryset=OfficeArea.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Direct bills: the id of the office area of the bill's home it was for; a "
+        "daycare area's (not used exclusively) counts times the daycare hours fraction (line 6).",
+    )
     receipts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta(records.BillSerializer.Meta):
-        fields = ("id", *BILL_FIELDS, "tax_year", "receipts", "created_at", "updated_at")
+        fields = (
+            "id",
+            *BILL_FIELDS,
+            *BILL_REFERENCES,
+            "tax_year",
+            "receipts",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = (*READ_ONLY_STAMPS, "tax_year")
 
 

@@ -195,6 +195,7 @@ def test_export_has_the_spec_shape(user):
                 "cost_basis": "250000.00",
                 "land_value": "50000.00",
                 "fmv_at_first_business_use": "300000.00",
+                "land_fmv_at_first_business_use": None,
                 "office_areas": [
                     {
                         "name": "Office",
@@ -203,6 +204,10 @@ def test_export_has_the_spec_shape(user):
                         "use": "exclusive",
                         "start": "2021-03-01",
                         "end": None,
+                        "restart_adjusted_basis": None,
+                        "restart_fmv": None,
+                        "restart_land_value": None,
+                        "restart_land_fmv": None,
                     }
                 ],
                 "improvements": [
@@ -237,6 +242,8 @@ def test_export_has_the_spec_shape(user):
                 "other_real_estate_taxes": "0.00",
                 "personal_property_taxes": "0.00",
                 "modified_agi": None,
+                "adjusted_gross_income": None,
+                "net_qualified_disaster_loss": False,
                 "filed": False,
                 "homes": [
                     {
@@ -642,6 +649,9 @@ CHECK_CONSTRAINT_CASES = {
     "home_money_not_negative": _set(("homes", 0, "cost_basis"), "-1"),
     "office_area_positive": _set(("homes", 0, "office_areas", 0, "area"), "0"),
     "office_area_dates_ordered": _set(("homes", 0, "office_areas", 0, "end"), "2021-02-28"),
+    "office_area_restart_money_not_negative": _set(
+        ("homes", 0, "office_areas", 0, "restart_fmv"), "-1"
+    ),
     "improvement_cost_not_negative": _set(("homes", 0, "improvements", 0, "cost"), "-1"),
     "bill_amount_not_negative": _set(("bills", 0, "amount"), "-0.01"),
     "bill_business_use_percent_range": _set(("bills", 0, "business_use_percent"), "-1"),
