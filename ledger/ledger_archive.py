@@ -3,7 +3,8 @@ moves to another install.
 
 Layout: `ledger.json` (the `homeoffice-ledger/1` file, pretty, as `export_ledger` writes it) and
 `receipts/<sha256>.<ext>` for every receipt file that bills list (`bills[].receipts[].file`).
-`ledger_archive_export` writes it; `ledger_archive_import` reads it back, all or nothing, through
+`ledger_archive_write` writes it to a file as it reads the ledger (`ledger_archive_export`: into
+memory); `ledger_archive_import` reads it back, all or nothing, through
 `ledger.ledger_file.ledger_import`, which checks each receipt file like an upload (type by
 content, size limit, SHA-256 against ledger.json) and writes it to private storage only when the
 rest of the import has succeeded.
@@ -38,10 +39,16 @@ from ledger.ledger_file import (
     ImportSummary,
     LedgerFileError,
     ReceiptFileUnreadable,
-    ledger_export_with_receipts,
+    export_bill,
     ledger_file_parse,
     ledger_import,
     path_text,
+)
+from ledger.ledger_stream import (
+    CHUNK_SIZE,
+    LedgerFileStats,
+    bills_in_file_order,
+    ledger_file_chunks,
 )
 from ledger.models import Receipt
 from ledger.services import RECEIPT_TYPES
@@ -101,9 +108,9 @@ def _entry(name: str, compression: int) -> zipfile.ZipInfo:
     return info
 
 
-def _stored_digest(receipt: Receipt) -> tuple[str, int]:
+def _stored_digest(name: str) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
-    with receipt.file.storage.open(receipt.file.name, "rb") as stored:
+    with Receipt._meta.get_field("file").storage.open(name, "rb") as stored:
         while chunk := stored.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
@@ -111,55 +118,98 @@ def _stored_digest(receipt: Receipt) -> tuple[str, int]:
 
 
 def ledger_archive_export(*, owner) -> bytes:
-    """The owner's ledger archive: ledger.json and each receipt file once, by its SHA-256.
-
-    ledger.json describes the files as the archive carries them (their SHA-256 and size are
-    measured while they are read), so the archive always imports. A receipt whose stored file
-    is missing makes the export fail (`LedgerArchiveError`, naming the receipt) rather than
-    give a backup without it.
-    """
-    document, listed = ledger_export_with_receipts(owner=owner)
-    errors: list[str] = []
-    measured: dict[str, tuple[str, int]] = {}  # stored name -> (sha256, size)
-    members: dict[str, Receipt] = {}  # archive path -> a receipt whose file it is
-    for path, entry, receipt in listed:
-        name = receipt.file.name
-        if name not in measured:
-            try:
-                measured[name] = _stored_digest(receipt)
-            except OSError:
-                errors.append(
-                    f"{path_text(path)}: the stored file of the receipt "
-                    f"{json.dumps(receipt.original_name)} is missing; upload it again or delete "
-                    f"the receipt, then export again"
-                )
-                continue
-        sha256, size = measured[name]
-        if (sha256, size) != (entry["sha256"], entry["size"]):
-            logger.warning(
-                "Receipt %s: the stored file's SHA-256 or size differs from the record's; the "
-                "archive lists the file's.",
-                receipt.pk,
-            )
-        extension = RECEIPT_TYPES.get(receipt.content_type, "bin")
-        entry.update(file=f"{RECEIPTS_FOLDER}{sha256}.{extension}", sha256=sha256, size=size)
-        members.setdefault(entry["file"], receipt)
-    if errors:
-        raise LedgerArchiveError(errors)
-
+    """The owner's ledger archive as bytes (`ledger_archive_write` into memory): for tests and
+    small ledgers; the doors write it to a file."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        archive.writestr(_entry(LEDGER_JSON, zipfile.ZIP_DEFLATED), text.encode("utf-8"))
+    ledger_archive_write(owner=owner, out=buffer)
+    return buffer.getvalue()
+
+
+def ledger_archive_write(*, owner, out: BinaryIO) -> LedgerFileStats:
+    """Write the owner's ledger archive to `out` (a seekable binary file, which a ZIP written as
+    it goes needs): ledger.json, then each receipt file once, by its SHA-256. Returns what the
+    archive holds.
+
+    Memory does not grow with the number of bills: ledger.json is compressed into the archive as
+    `ledger.ledger_stream` writes it; what is kept is one entry per distinct receipt file.
+    ledger.json describes the files as the archive carries them (their SHA-256 and size are
+    measured first, by reading each stored file once), so the archive always imports. A receipt
+    whose stored file is missing makes the export fail before anything is written
+    (`LedgerArchiveError`, naming each such receipt by its path in ledger.json) rather than give
+    a backup without it.
+    """
+    measured, missing = _measure_stored_files(owner)
+    if missing:
+        raise LedgerArchiveError(_missing_file_errors(owner, missing))
+    members: dict[str, Receipt] = {}  # archive path -> a receipt whose file it is
+
+    def describe_files(bill_entry: dict, listed) -> None:
+        for _path, entry, receipt in listed:
+            sha256, size = measured[receipt.file.name]
+            if (sha256, size) != (entry["sha256"], entry["size"]):
+                logger.warning(
+                    "Receipt %s: the stored file's SHA-256 or size differs from the record's; "
+                    "the archive lists the file's.",
+                    receipt.pk,
+                )
+            extension = RECEIPT_TYPES.get(receipt.content_type, "bin")
+            entry.update(file=f"{RECEIPTS_FOLDER}{sha256}.{extension}", sha256=sha256, size=size)
+            members.setdefault(entry["file"], receipt)
+
+    stats = LedgerFileStats()
+    with zipfile.ZipFile(out, "w") as archive:
+        with archive.open(_entry(LEDGER_JSON, zipfile.ZIP_DEFLATED), "w") as ledger_json:
+            for text in ledger_file_chunks(owner=owner, stats=stats, on_bill=describe_files):
+                ledger_json.write(text.encode("utf-8"))
+            ledger_json.write(b"\n")
         # Receipt formats are compressed already: stored as they are.
         for member, receipt in members.items():
             with (
                 receipt.file.storage.open(receipt.file.name, "rb") as stored,
-                archive.open(_entry(member, zipfile.ZIP_STORED), "w") as out,
+                archive.open(_entry(member, zipfile.ZIP_STORED), "w") as written,
             ):
                 while chunk := stored.read(CHUNK):
-                    out.write(chunk)
-    return buffer.getvalue()
+                    written.write(chunk)
+    return stats
+
+
+def _measure_stored_files(owner) -> tuple[dict[str, tuple[str, int]], set[str]]:
+    """Each distinct stored file of the owner's receipts: its (SHA-256, size) by stored name,
+    and the names whose file is missing. One query, read in chunks."""
+    measured: dict[str, tuple[str, int]] = {}
+    missing: set[str] = set()
+    names = (
+        Receipt.objects.owned_by(owner)
+        .order_by()
+        .values_list("file", flat=True)
+        .distinct()
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for name in names:
+        try:
+            measured[name] = _stored_digest(name)
+        except OSError:
+            missing.add(name)
+    return measured, missing
+
+
+def _missing_file_errors(owner, missing: set[str]) -> list[str]:
+    """One error per receipt whose stored file is missing, named by its path in ledger.json,
+    in the file's order."""
+    errors = []
+    for index, bill in enumerate(bills_in_file_order(owner=owner)):
+        if not bill.receipts.all():
+            continue
+        listed: list = []
+        export_bill(bill, index, listed)
+        errors.extend(
+            f"{path_text(path)}: the stored file of the receipt "
+            f"{json.dumps(receipt.original_name)} is missing; upload it again or delete "
+            f"the receipt, then export again"
+            for path, _entry, receipt in listed
+            if receipt.file.name in missing
+        )
+    return errors
 
 
 # --------------------------------------------------------------------------------------------

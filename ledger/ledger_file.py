@@ -62,7 +62,6 @@ from ledger.models import (
 )
 from ledger.serializers import (
     BILL_FIELDS,
-    BILL_REFERENCES,
     HOME_FIELDS,
     IMPROVEMENT_FIELDS,
     OFFICE_AREA_FIELDS,
@@ -109,7 +108,7 @@ _LAYOUT = {
     ),
     "office_area": (OFFICE_AREA_FIELDS, {}),
     "improvement": (IMPROVEMENT_FIELDS, {}),
-    "bill": (BILL_FIELDS + BILL_REFERENCES + BILL_LISTS, {"receipts": "receipt"}),
+    "bill": (BILL_FIELDS + BILL_LISTS, {"receipts": "receipt"}),
     "receipt": (RECEIPT_FIELDS, {}),
     "tax_year": (TAX_YEAR_FIELDS + TAX_YEAR_LISTS, {"homes": "tax_year_home"}),
     "tax_year_home": (TAX_YEAR_HOME_FIELDS, {}),
@@ -221,8 +220,6 @@ def _export_receipt(receipt: Receipt) -> dict:
 
 def _export_bill(bill: Bill, index: int, listed: list[tuple[Path, dict, Receipt]]) -> dict:
     data = {**_export_record(bill, BILL_FIELDS), "home": bill.home.key}
-    if bill.office_area_id is not None:  # written when given: a direct bill's office area
-        data["office_area"] = bill.office_area.name
     if data.get("kind") == Bill.Kind.PAYMENT:  # written for refunds only, like receipts
         del data["kind"]
     receipts = sorted(bill.receipts.all(), key=lambda r: (r.original_name, r.sha256, r.id))
@@ -246,7 +243,31 @@ def ledger_export(*, owner) -> dict:
 
 def ledger_export_with_receipts(*, owner) -> tuple[dict, list[tuple[Path, dict, Receipt]]]:
     """`ledger_export`'s document, and each receipt it lists: its JSON path, its entry in the
-    document (the same dict) and the Receipt, in document order. For the archive."""
+    document (the same dict) and the Receipt, in document order.
+
+    The whole document in memory: for small ledgers and tests. The doors (the command, the API,
+    the archive) stream it with `ledger.ledger_stream`, which writes the same bytes."""
+    homes = export_homes(owner=owner)
+    bills = sorted(
+        Bill.objects.owned_by(owner)
+        .select_related("home")
+        .prefetch_related(Prefetch("receipts", queryset=Receipt.objects.order_by()))
+        .order_by(),
+        key=lambda b: (b.paid_on, b.payee, b.amount, b.id),
+    )
+    listed: list[tuple[Path, dict, Receipt]] = []
+    tax_years = export_tax_years(owner=owner)
+    document = {
+        "format": FORMAT,
+        "homes": homes,
+        "bills": [_export_bill(bill, index, listed) for index, bill in enumerate(bills)],
+        "tax_years": tax_years,
+    }
+    return document, listed
+
+
+def export_homes(*, owner) -> list[dict]:
+    """The file's `homes`, with their office areas and improvements: three queries."""
     homes = sorted(
         Home.objects.owned_by(owner).prefetch_related(
             Prefetch("office_areas", queryset=OfficeArea.objects.order_by()),
@@ -254,51 +275,48 @@ def ledger_export_with_receipts(*, owner) -> tuple[dict, list[tuple[Path, dict, 
         ),
         key=lambda h: (h.key, h.id),
     )
-    bills = sorted(
-        Bill.objects.owned_by(owner)
-        .select_related("home", "office_area")
-        .prefetch_related(Prefetch("receipts", queryset=Receipt.objects.order_by()))
-        .order_by(),
-        key=lambda b: (b.paid_on, b.payee, b.amount, b.id),
-    )
-    listed: list[tuple[Path, dict, Receipt]] = []
+    return [
+        {
+            **_export_record(home, HOME_FIELDS),
+            "office_areas": [
+                _export_record(area, OFFICE_AREA_FIELDS)
+                for area in sorted(home.office_areas.all(), key=_start_key)
+            ],
+            "improvements": [
+                _export_record(improvement, IMPROVEMENT_FIELDS)
+                for improvement in sorted(
+                    home.improvements.all(), key=lambda i: (i.placed_in_service, i.id)
+                )
+            ],
+        }
+        for home in homes
+    ]
+
+
+def export_tax_years(*, owner) -> list[dict]:
+    """The file's `tax_years`, with their homes: two queries."""
     tax_years = sorted(
         TaxYear.objects.owned_by(owner).prefetch_related(
             Prefetch("homes", queryset=TaxYearHome.objects.select_related("home").order_by())
         ),
         key=lambda t: (t.year, t.id),
     )
-    document = {
-        "format": FORMAT,
-        "homes": [
-            {
-                **_export_record(home, HOME_FIELDS),
-                "office_areas": [
-                    _export_record(area, OFFICE_AREA_FIELDS)
-                    for area in sorted(home.office_areas.all(), key=_start_key)
-                ],
-                "improvements": [
-                    _export_record(improvement, IMPROVEMENT_FIELDS)
-                    for improvement in sorted(
-                        home.improvements.all(), key=lambda i: (i.placed_in_service, i.id)
-                    )
-                ],
-            }
-            for home in homes
-        ],
-        "bills": [_export_bill(bill, index, listed) for index, bill in enumerate(bills)],
-        "tax_years": [
-            {
-                **_export_record(tax_year, TAX_YEAR_FIELDS),
-                "homes": [
-                    {**_export_record(year_home, TAX_YEAR_HOME_FIELDS), "home": year_home.home.key}
-                    for year_home in sorted(tax_year.homes.all(), key=lambda y: (y.home.key, y.id))
-                ],
-            }
-            for tax_year in tax_years
-        ],
-    }
-    return document, listed
+    return [
+        {
+            **_export_record(tax_year, TAX_YEAR_FIELDS),
+            "homes": [
+                {**_export_record(year_home, TAX_YEAR_HOME_FIELDS), "home": year_home.home.key}
+                for year_home in sorted(tax_year.homes.all(), key=lambda y: (y.home.key, y.id))
+            ],
+        }
+        for tax_year in tax_years
+    ]
+
+
+def export_bill(bill: Bill, index: int, listed: list[tuple[Path, dict, Receipt]]) -> dict:
+    """One bill of the file (`bill.home` and `bill.receipts.all()` already loaded), at `index`
+    of `bills`; each receipt it lists is appended to `listed` (`ledger_export_with_receipts`)."""
+    return _export_bill(bill, index, listed)
 
 
 # --------------------------------------------------------------------------------------------
@@ -379,7 +397,6 @@ class _Record:
     key_made: bool = False  # no key in the file: made from the name
     children: dict[str, list[_Record]] = field(default_factory=dict)
     receipts: list[_ReceiptEntry] = field(default_factory=list)
-    office_area: str | None = None  # a bill's office area, by its name in the bill's home
 
     @property
     def fits(self) -> bool:
@@ -585,16 +602,9 @@ def _read_bills(data, reader: _Reader) -> list[_Record]:
     bills: list[_Record] = []
     for index, obj in enumerate(reader.list_at(data, "bills", ("bills",), None)):
         path = ("bills", index)
-        record = reader.record(BillSerializer, obj, path, BILL_REFERENCES + BILL_LISTS)
+        record = reader.record(BillSerializer, obj, path, BILL_LISTS)
         if record is None:
             continue
-        record.names = (*record.names, *BILL_REFERENCES)  # its errors are named by its path
-        area = obj.get("office_area")
-        if isinstance(area, str) and area.strip():
-            record.office_area = area.strip()
-        elif area is not None and not isinstance(area, str):
-            message = f"must be the name of an office area of the bill's home, not {describe(area)}"
-            reader.fail(record, (*path, "office_area"), message)
         for receipt_index, child in enumerate(
             reader.list_at(obj, "receipts", (*path, "receipts"), record)
         ):
@@ -726,8 +736,6 @@ def _write(owner, homes: list[_Record], bills: list[_Record], tax_years: list[_R
         record.instance = Bill(owner=owner, tax_year=attrs["paid_on"].year, **attrs)
         if home.fits:
             record.instance.home = home.instance
-        if record.office_area is not None:
-            _bill_office_area(record, home, errors)
         _clean(record, errors)
 
     to_file = []
@@ -762,30 +770,6 @@ def _write(owner, homes: list[_Record], bills: list[_Record], tax_years: list[_R
         _insert(Bill, bills, owner)
         _insert(TaxYearHome, [r for t in tax_years for r in t.children["homes"]], owner)
     return sorted(to_file)
-
-
-def _bill_office_area(record: _Record, home: _Record, errors: _Errors) -> None:
-    """A direct bill's office area, which the file names by its name among the office areas of
-    the bill's home (Bill.clean then checks that the bill is direct)."""
-    name = record.office_area
-    named = [
-        child.instance
-        for child in home.children.get("office_areas", [])
-        if child.instance is not None and child.instance.name == name
-    ]
-    path = (*record.path, "office_area")
-    if len(named) == 1:
-        record.instance.office_area = named[0]
-        return
-    if named:
-        errors.add(
-            path,
-            f"home '{home.key}' has {len(named)} office areas named '{name}'; give them "
-            "different names",
-        )
-    else:
-        errors.add(path, f"'{name}' is not an office area of home '{home.key}'")
-    record.failed = True
 
 
 def _receipt_files_delete_on_commit(names: list[str]) -> None:

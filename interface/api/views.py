@@ -13,13 +13,13 @@ and end their ordering with `id`. No tax arithmetic here.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import tempfile
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf_serializers
@@ -51,8 +51,9 @@ from interface.lockout import lockout_response
 from interface.views import receipt_response
 from ledger import services
 from ledger.bill_import import CSV_MAX_BYTES
-from ledger.ledger_archive import is_ledger_archive, ledger_archive_export
-from ledger.ledger_file import LedgerFileError, ledger_export, ledger_file_parse
+from ledger.ledger_archive import is_ledger_archive, ledger_archive_write
+from ledger.ledger_file import LedgerFileError, ledger_file_parse
+from ledger.ledger_stream import ledger_file_chunks
 from ledger.models import (
     Bill,
     Home,
@@ -310,8 +311,10 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
     def export_csv(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         queryset = queryset.select_related("home").prefetch_related(None)
-        dataset = BillResource(owner=request.user).export(queryset=queryset)
-        response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
+        # Written as the bills are read: memory and the time to the first byte do not grow
+        # with the ledger.
+        chunks = BillResource(owner=request.user).csv_chunks(queryset)
+        response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
         return attachment(response, "bills.csv")
 
 
@@ -576,8 +579,10 @@ class LedgerExportView(FileResponseMixin, APIView):
         },
     )
     def get(self, request):
-        content = json.dumps(ledger_export(owner=request.user), indent=2)
-        response = HttpResponse(content, content_type="application/json")
+        # Written as the ledger is read (`ledger.ledger_stream`): the bytes json.dumps(indent=2)
+        # would give, in memory that does not grow with the ledger.
+        chunks = ledger_file_chunks(owner=request.user, ensure_ascii=True)
+        response = StreamingHttpResponse(chunks, content_type="application/json")
         return attachment(response, "ledger.json")
 
 
@@ -600,11 +605,19 @@ class LedgerArchiveExportView(FileResponseMixin, APIView):
         },
     )
     def get(self, request):
+        # A ZIP written as it goes needs a file it can seek in: a temporary one, on disk past
+        # a few megabytes, then sent in chunks.
+        spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the response closes it
         try:
-            content = ledger_archive_export(owner=request.user)
+            ledger_archive_write(owner=request.user, out=spooled)
         except LedgerFileError as exc:
+            spooled.close()
             return Response({"errors": exc.errors}, status=status.HTTP_409_CONFLICT)
-        response = HttpResponse(content, content_type="application/zip")
+        except BaseException:
+            spooled.close()
+            raise
+        spooled.seek(0)
+        response = FileResponse(spooled, content_type="application/zip")
         return attachment(response, "ledger.zip")
 
 

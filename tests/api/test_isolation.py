@@ -5,6 +5,8 @@ reach a record of Mallory's: by URL (detail, update, delete, download, history, 
 reference in the body (a bill pointing at Mallory's home), or by a filter (`?home=`).
 """
 
+import json
+
 import pytest
 
 from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
@@ -149,9 +151,9 @@ def test_computed_endpoints_use_only_own_records(api, user, other_user):
     assert [form["home"] for form in forms] == [mine["home"].name]
     chain = api.get("/api/carryovers/").json()
     assert [form["home_id"] for year in chain for form in year["forms"]] == [mine["home"].pk]
-    export = api.get("/api/ledger/export/").json()
+    export = json.loads(api.get("/api/ledger/export/").getvalue())
     assert [home["name"] for home in export["homes"]] == [mine["home"].name]
-    csv = api.get("/api/bills/export.csv").content.decode()
+    csv = api.get("/api/bills/export.csv").getvalue().decode()
     assert "mallory" not in csv
 
 

@@ -28,14 +28,14 @@ def test_export_is_the_ledger_file(api, ledger):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"] == 'attachment; filename="ledger.json"'
-    data = json.loads(response.content)
+    data = json.loads(response.getvalue())
     assert data["format"] == "homeoffice-ledger/1"
     assert [home["key"] for home in data["homes"]] == [ledger["home"].key]
     assert len(data["bills"]) == 3
 
 
 def test_export_lists_the_receipts(api, ledger):
-    data = json.loads(api.get("/api/ledger/export/").content)
+    data = json.loads(api.get("/api/ledger/export/").getvalue())
     receipt = ledger["receipt"]
     assert data["bills"][0]["receipts"] == [
         {
@@ -50,7 +50,7 @@ def test_export_lists_the_receipts(api, ledger):
 
 
 def test_import_another_users_export_without_its_receipts(api, other_api, user, other_user, ledger):
-    data = json.loads(api.get("/api/ledger/export/").content)
+    data = json.loads(api.get("/api/ledger/export/").getvalue())
     response = other_api.post("/api/ledger/import/?without_receipts=1", data, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -65,7 +65,7 @@ def test_import_another_users_export_without_its_receipts(api, other_api, user, 
 def test_a_json_file_listing_receipts_it_does_not_carry_is_400_naming_each(
     api, other_api, other_user, ledger
 ):
-    data = json.loads(api.get("/api/ledger/export/").content)
+    data = json.loads(api.get("/api/ledger/export/").getvalue())
     response = other_api.post("/api/ledger/import/", data, format="json")
     assert response.status_code == 400
     assert response.json()["errors"] == [f"bills[0].receipts[0].file: {RECEIPT_HINT}"]
@@ -73,7 +73,7 @@ def test_a_json_file_listing_receipts_it_does_not_carry_is_400_naming_each(
 
 
 def test_import_as_an_uploaded_file(other_api, api, other_user, ledger):
-    content = api.get("/api/ledger/export/").content
+    content = api.get("/api/ledger/export/").getvalue()
     upload = SimpleUploadedFile("ledger.json", content, content_type="application/json")
     response = other_api.post(
         "/api/ledger/import/?without_receipts=1", {"file": upload}, format="multipart"
@@ -83,7 +83,7 @@ def test_import_as_an_uploaded_file(other_api, api, other_user, ledger):
 
 
 def test_import_errors_are_400_listing_each_problem_and_change_nothing(api, other_api, ledger):
-    data = json.loads(api.get("/api/ledger/export/").content)
+    data = json.loads(api.get("/api/ledger/export/").getvalue())
     data["bills"][1]["amount"] = "-3"
     data["homes"][0]["total_area"] = "lots"
     before = (Home.objects.count(), Bill.objects.count())
@@ -113,7 +113,7 @@ def test_import_of_a_file_that_is_not_json_is_400(other_api):
 
 
 def test_import_over_an_existing_ledger_needs_replace(api, user, ledger):
-    data = json.loads(api.get("/api/ledger/export/").content)
+    data = json.loads(api.get("/api/ledger/export/").getvalue())
     assert api.post("/api/ledger/import/", data, format="json").status_code == 400
     replaced = api.post("/api/ledger/import/?replace=1", data, format="json")
     assert replaced.status_code == 201, replaced.json()
@@ -171,7 +171,7 @@ def test_export_zip_is_the_archive_of_your_own_ledger(api, with_real_receipts, o
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == 'attachment; filename="ledger.zip"'
-    members = unpack(response.content)
+    members = unpack(response.getvalue())
     document = json.loads(members["ledger.json"])
     assert [home["name"] for home in document["homes"]] == ["alice's home"]
     own = {r.sha256 for r in Receipt.objects.owned_by(with_real_receipts["home"].owner)}
@@ -201,7 +201,7 @@ def test_export_zip_with_a_missing_receipt_file_is_409(api, ledger):
 
 
 def test_archive_round_trip_through_the_api(api, other_api, user, other_user, with_real_receipts):
-    archive = api.get("/api/ledger/export.zip").content
+    archive = api.get("/api/ledger/export.zip").getvalue()
 
     response = post_archive(other_api, archive)
 
@@ -209,7 +209,7 @@ def test_archive_round_trip_through_the_api(api, other_api, user, other_user, wi
     body = response.json()
     assert (body["bills"], body["receipts"], body["receipts_left_out"]) == (3, 3, 0)
     assert "3 bills (3 receipts)" in body["summary"]
-    again = other_api.get("/api/ledger/export.zip").content
+    again = other_api.get("/api/ledger/export.zip").getvalue()
     assert unpack(again) == unpack(archive)
     assert Receipt.objects.owned_by(user).count() == 3  # alice's ledger is untouched
     for receipt in Receipt.objects.owned_by(other_user):
@@ -219,16 +219,16 @@ def test_archive_round_trip_through_the_api(api, other_api, user, other_user, wi
 
 def test_archive_import_from_a_temporary_upload_file(api, other_api, settings, with_real_receipts):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temporary file
-    archive = api.get("/api/ledger/export.zip").content
+    archive = api.get("/api/ledger/export.zip").getvalue()
 
     response = post_archive(other_api, archive)
 
     assert response.status_code == 201, response.json()
-    assert unpack(other_api.get("/api/ledger/export.zip").content) == unpack(archive)
+    assert unpack(other_api.get("/api/ledger/export.zip").getvalue()) == unpack(archive)
 
 
 def test_restoring_your_archive_needs_replace(api, user, with_real_receipts):
-    archive = api.get("/api/ledger/export.zip").content
+    archive = api.get("/api/ledger/export.zip").getvalue()
     refused = post_archive(api, archive)
     assert refused.status_code == 400
     assert any("you already have a home" in e for e in refused.json()["errors"])
@@ -237,11 +237,11 @@ def test_restoring_your_archive_needs_replace(api, user, with_real_receipts):
 
     assert response.status_code == 201, response.json()
     assert response.json()["replaced"] is True
-    assert unpack(api.get("/api/ledger/export.zip").content) == unpack(archive)
+    assert unpack(api.get("/api/ledger/export.zip").getvalue()) == unpack(archive)
 
 
 def test_a_refused_archive_is_400_and_changes_nothing(api, other_api, user, with_real_receipts):
-    members = unpack(api.get("/api/ledger/export.zip").content)
+    members = unpack(api.get("/api/ledger/export.zip").getvalue())
     pdf_name = f"receipts/{hashlib.sha256(PDF).hexdigest()}.pdf"
     members[pdf_name] = elf_bytes()  # an executable in the receipt's place
     buffer = io.BytesIO()
@@ -273,7 +273,7 @@ def test_a_refused_archive_is_400_and_changes_nothing(api, other_api, user, with
 
 
 def test_an_archive_with_without_receipts_is_400(api, other_api, ledger):
-    archive = api.get("/api/ledger/export.zip").content
+    archive = api.get("/api/ledger/export.zip").getvalue()
     response = post_archive(other_api, archive, "?without_receipts=1")
     assert response.status_code == 400
     assert response.json()["errors"][0].startswith("without_receipts: the file is a ledger archive")

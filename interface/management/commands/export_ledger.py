@@ -5,30 +5,31 @@ The ledger file is `ledger.ledger_file.ledger_export`'s document, as pretty JSON
 trailing newline) on standard output or in FILE; it lists receipts but does not carry their
 files. `--archive` writes the ledger archive instead (`ledger.ledger_archive`): that JSON as
 ledger.json plus every receipt's file, the backup that `import_ledger FILE.zip` restores whole.
+Both are written as the ledger is read (`ledger.ledger_stream`), in memory that does not grow with
+the ledger; a file is written beside FILE and moved into place once complete.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from ledger.ledger_archive import LEDGER_JSON, ledger_archive_export
-from ledger.ledger_file import LedgerFileError, ledger_export
+from ledger.ledger_archive import ledger_archive_write
+from ledger.ledger_file import LedgerFileError
+from ledger.ledger_stream import LedgerFileStats, ledger_file_chunks
 
 
-def _counts(data: dict) -> str:
+def _counts(stats: LedgerFileStats) -> str:
     def n(count: int, word: str) -> str:
         return f"{count} {word}{'s' if count != 1 else ''}"
 
-    receipts = sum(len(bill.get("receipts", [])) for bill in data["bills"])
     return (
-        f"{n(len(data['homes']), 'home')}, {n(len(data['bills']), 'bill')}, "
-        f"{n(receipts, 'receipt')}, {n(len(data['tax_years']), 'tax year')}"
+        f"{n(stats.homes, 'home')}, {n(stats.bills, 'bill')}, "
+        f"{n(stats.receipts, 'receipt')}, {n(stats.tax_years, 'tax year')}"
     )
 
 
@@ -57,23 +58,29 @@ class Command(BaseCommand):
         if archive is not None:
             self._write_archive(owner, user, archive)
             return
-        data = ledger_export(owner=owner)
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        stats = LedgerFileStats()
+        chunks = ledger_file_chunks(owner=owner, stats=stats)
         if output is None:
-            self.stdout.write(text, ending="")
+            for text in chunks:
+                self.stdout.write(text, ending="")
+            self.stdout.write("")  # the trailing newline
             return
         try:
-            Path(output).write_text(text, encoding="utf-8")
+            with _replaced(output, "w", encoding="utf-8") as file:
+                for text in chunks:
+                    file.write(text)
+                file.write("\n")
         except OSError as exc:
             raise CommandError(f"{output}: cannot be written ({exc.strerror}).") from None
         self.stdout.write(
-            f"Wrote {user}'s ledger to {output}: {len(data['homes'])} homes, "
-            f"{len(data['bills'])} bills, {len(data['tax_years'])} tax years."
+            f"Wrote {user}'s ledger to {output}: {stats.homes} homes, "
+            f"{stats.bills} bills, {stats.tax_years} tax years."
         )
 
     def _write_archive(self, owner, user: str, archive: str) -> None:
         try:
-            content = ledger_archive_export(owner=owner)
+            with _replaced(archive, "wb") as file:
+                stats = ledger_archive_write(owner=owner, out=file)
         except LedgerFileError as exc:
             for error in exc.errors:
                 self.stderr.write(error)
@@ -81,10 +88,20 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{count} error{'s' if count != 1 else ''}; no archive was written."
             ) from None
-        try:
-            Path(archive).write_bytes(content)
         except OSError as exc:
             raise CommandError(f"{archive}: cannot be written ({exc.strerror}).") from None
-        with zipfile.ZipFile(io.BytesIO(content)) as written:
-            data = json.loads(written.read(LEDGER_JSON))
-        self.stdout.write(f"Wrote {user}'s ledger archive to {archive}: {_counts(data)}.")
+        self.stdout.write(f"Wrote {user}'s ledger archive to {archive}: {_counts(stats)}.")
+
+
+@contextmanager
+def _replaced(path: str, mode: str, **kwargs):
+    """A file written beside `path` that replaces it once complete: a failed export leaves
+    no half-written file (and an earlier one in place)."""
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with open(partial, mode, **kwargs) as file:
+            yield file
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
