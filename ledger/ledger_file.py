@@ -62,6 +62,7 @@ from ledger.models import (
 )
 from ledger.serializers import (
     BILL_FIELDS,
+    BILL_REFERENCES,
     HOME_FIELDS,
     IMPROVEMENT_FIELDS,
     OFFICE_AREA_FIELDS,
@@ -108,7 +109,7 @@ _LAYOUT = {
     ),
     "office_area": (OFFICE_AREA_FIELDS, {}),
     "improvement": (IMPROVEMENT_FIELDS, {}),
-    "bill": (BILL_FIELDS + BILL_LISTS, {"receipts": "receipt"}),
+    "bill": (BILL_FIELDS + BILL_REFERENCES + BILL_LISTS, {"receipts": "receipt"}),
     "receipt": (RECEIPT_FIELDS, {}),
     "tax_year": (TAX_YEAR_FIELDS + TAX_YEAR_LISTS, {"homes": "tax_year_home"}),
     "tax_year_home": (TAX_YEAR_HOME_FIELDS, {}),
@@ -220,6 +221,8 @@ def _export_receipt(receipt: Receipt) -> dict:
 
 def _export_bill(bill: Bill, index: int, listed: list[tuple[Path, dict, Receipt]]) -> dict:
     data = {**_export_record(bill, BILL_FIELDS), "home": bill.home.key}
+    if bill.office_area_id is not None:  # written when given: a direct bill's office area
+        data["office_area"] = bill.office_area.name
     if data.get("kind") == Bill.Kind.PAYMENT:  # written for refunds only, like receipts
         del data["kind"]
     receipts = sorted(bill.receipts.all(), key=lambda r: (r.original_name, r.sha256, r.id))
@@ -250,7 +253,7 @@ def ledger_export_with_receipts(*, owner) -> tuple[dict, list[tuple[Path, dict, 
     homes = export_homes(owner=owner)
     bills = sorted(
         Bill.objects.owned_by(owner)
-        .select_related("home")
+        .select_related("home", "office_area")
         .prefetch_related(Prefetch("receipts", queryset=Receipt.objects.order_by()))
         .order_by(),
         key=lambda b: (b.paid_on, b.payee, b.amount, b.id),
@@ -397,6 +400,7 @@ class _Record:
     key_made: bool = False  # no key in the file: made from the name
     children: dict[str, list[_Record]] = field(default_factory=dict)
     receipts: list[_ReceiptEntry] = field(default_factory=list)
+    office_area: str | None = None  # a bill's office area, by its name in the bill's home
 
     @property
     def fits(self) -> bool:
@@ -602,9 +606,16 @@ def _read_bills(data, reader: _Reader) -> list[_Record]:
     bills: list[_Record] = []
     for index, obj in enumerate(reader.list_at(data, "bills", ("bills",), None)):
         path = ("bills", index)
-        record = reader.record(BillSerializer, obj, path, BILL_LISTS)
+        record = reader.record(BillSerializer, obj, path, BILL_REFERENCES + BILL_LISTS)
         if record is None:
             continue
+        record.names = (*record.names, *BILL_REFERENCES)  # its errors are named by its path
+        area = obj.get("office_area")
+        if isinstance(area, str) and area.strip():
+            record.office_area = area.strip()
+        elif area is not None and not isinstance(area, str):
+            message = f"must be the name of an office area of the bill's home, not {describe(area)}"
+            reader.fail(record, (*path, "office_area"), message)
         for receipt_index, child in enumerate(
             reader.list_at(obj, "receipts", (*path, "receipts"), record)
         ):
@@ -736,6 +747,8 @@ def _write(owner, homes: list[_Record], bills: list[_Record], tax_years: list[_R
         record.instance = Bill(owner=owner, tax_year=attrs["paid_on"].year, **attrs)
         if home.fits:
             record.instance.home = home.instance
+        if record.office_area is not None:
+            _bill_office_area(record, home, errors)
         _clean(record, errors)
 
     to_file = []
@@ -770,6 +783,30 @@ def _write(owner, homes: list[_Record], bills: list[_Record], tax_years: list[_R
         _insert(Bill, bills, owner)
         _insert(TaxYearHome, [r for t in tax_years for r in t.children["homes"]], owner)
     return sorted(to_file)
+
+
+def _bill_office_area(record: _Record, home: _Record, errors: _Errors) -> None:
+    """A direct bill's office area, which the file names by its name among the office areas of
+    the bill's home (Bill.clean then checks that the bill is direct)."""
+    name = record.office_area
+    named = [
+        child.instance
+        for child in home.children.get("office_areas", [])
+        if child.instance is not None and child.instance.name == name
+    ]
+    path = (*record.path, "office_area")
+    if len(named) == 1:
+        record.instance.office_area = named[0]
+        return
+    if named:
+        errors.add(
+            path,
+            f"home '{home.key}' has {len(named)} office areas named '{name}'; give them "
+            "different names",
+        )
+    else:
+        errors.add(path, f"'{name}' is not an office area of home '{home.key}'")
+    record.failed = True
 
 
 def _receipt_files_delete_on_commit(names: list[str]) -> None:
