@@ -403,8 +403,8 @@ def method_comparison(
     *, owner, year: int, current: YearForms | None = None
 ) -> list[MethodComparison]:
     """For each home of the year: this year's deduction and the carryovers each method leaves,
-    with the chain's actual carry-in (rules §5, §6). `current`: the year as the caller already
-    read it from the chain."""
+    with the chain's actual carry-in (docs/tax-rules.md §5, §6). `current`: the year as the
+    caller already read it from the chain."""
     current = current or year_forms(owner=owner, year=year)
     home_years = current.home_years
     receiver = _receiver(home_years)

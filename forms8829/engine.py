@@ -69,7 +69,8 @@ class Expenses:
     """The home-year's bills after part-year proration, by ledger category.
 
     Indirect bills with their own business-use percent are already reduced to their business part
-    and put in `.direct` by the caller (rules §2 exception). Internet/phone are not here.
+    and put in `.direct` by the caller (docs/tax-rules.md §2, the own-share exception).
+    Internet/phone are not here.
     """
 
     mortgage_interest: Decimal = ZERO  # indirect only (never column (a))
@@ -333,7 +334,7 @@ class FormResult:
     line_44_casualty_depreciation_carryover: Decimal | None = None
 
     def as_output_lines(self, whole_dollars: bool = False) -> dict[str, str | None] | None:
-        """The `lines` object of ledger-format.md §2; None for a simplified year.
+        """The `lines` object of docs/ledger-format.md §3; None for a simplified year.
 
         whole_dollars renders each money line half up to whole dollars ("171"); areas, hours,
         percents and line 6 keep their decimals. It is a rendering, not a second computation.
@@ -349,7 +350,7 @@ class FormResult:
         return out
 
     def simplified_output(self, whole_dollars: bool = False) -> dict[str, str] | None:
-        """The `simplified_worksheet` object of ledger-format.md §2; None for a regular year."""
+        """The `simplified_worksheet` object (docs/ledger-format.md §3); None for a regular year."""
         ws = self.simplified_worksheet
         if ws is None:
             return None
@@ -359,7 +360,7 @@ class FormResult:
         }
 
     def as_output(self, whole_dollars: bool = False) -> dict:
-        """The whole per-home JSON object of ledger-format.md §2 (`form8829 --json`)."""
+        """The whole per-home JSON object of docs/ledger-format.md §3 (`form8829 --json`)."""
         money = fmt_whole_dollars if whole_dollars else fmt_money
         return {
             "year": self.year,
@@ -400,7 +401,7 @@ class FormResult:
         return self.line_31_casualty_depreciation_carryover_in
 
 
-# Output formats (ledger-format.md §2): money and areas 2 decimals, lines 3 and 7 percent with
+# Output formats (docs/ledger-format.md §3): money and areas 2 decimals, lines 3 and 7 percent with
 # 2 decimals, line 6 with 4, line 41 with 3. Hours are printed like areas.
 _MONEY, _AREA, _PERCENT, _FRACTION, _RATE, _UNIT_PRICE = (
     "money",
@@ -704,7 +705,7 @@ def _placement(
             f"in service (Treas. Reg. 1.168(i)-4) with its own basis (line 37 = the smaller of "
             f"the adjusted basis {fmt_money(dep.cost_basis)} and the fair market value "
             f"{fmt_money(dep.fmv_at_first_business_use)} on that day) and its own year-1 rate "
-            "(docs/tax-rules.md, depreciation)."
+            "(docs/tax-rules.md §4)."
         )
     if stopped is not None:
         notes.append(

@@ -1,6 +1,6 @@
 """Where a bill lands: one table from a bill's category, scope and own business share to its
 Form 8829 line and column, or to Schedule C beside the form, with the engine input it feeds
-(rules §2 and §6a; ledger-format §1).
+(docs/tax-rules.md §2; docs/ledger-format.md §1).
 
 Everything that places a bill asks this table: the selectors sum bills into the engine fields
 named here and build their SQL conditions from it; the review's drill-down links, the bill
@@ -123,7 +123,7 @@ class Spot:
 
 def spot(category: str, scope: str, has_share: bool) -> Spot:
     """Where a bill of `category` and `scope` lands, with or without its own business-use
-    percent (rules §2)."""
+    percent (docs/tax-rules.md §2)."""
     line = BILL_LINES[category]
     if line.schedule_c_line:
         # Only the business share counts, whatever the scope; without it, nothing (flagged).
@@ -133,8 +133,9 @@ def spot(category: str, scope: str, has_share: bool) -> Spot:
         return Spot(line, COLUMN_B, share=False, counts=True)
     if scope == DIRECT:
         return Spot(line, COLUMN_A, share=False, counts=True)
-    # An indirect bill with its own business share puts only that part in column (a) (rules §2
-    # exception: $800 electric bill, $300 for lighting, 10% office -> $30 on line 21(a)).
+    # An indirect bill with its own business share puts only that part in column (a)
+    # (docs/tax-rules.md §2; the i8829 example: $800 electric bill, $300 for lighting, 10% office
+    # -> $30 on line 21(a)).
     return Spot(line, COLUMN_A if has_share else COLUMN_B, share=has_share, counts=True)
 
 

@@ -24,7 +24,7 @@ class ComputedForm(models.Model):
     home = models.ForeignKey("ledger.Home", on_delete=models.CASCADE, related_name="computed_forms")
     year = models.PositiveSmallIntegerField(db_index=True)
     method = models.CharField(max_length=12)
-    # The form output contract (ledger-format.md §2), exactly as `form8829 --json` prints it.
+    # The form output contract (docs/ledger-format.md §3), exactly as `form8829 --json` prints it.
     output = models.JSONField()
     # What the review and PDF need beyond the contract: Line 11 Worksheet, improvement statement.
     details = models.JSONField(default=dict)

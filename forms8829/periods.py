@@ -67,7 +67,7 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
 
 def business_use(periods: Sequence[AreaPeriod], occupancy: Interval) -> list[Interval]:
     """Days on which the home is in business use: a qualified area is active and the owner
-    occupies the home (rules §3)."""
+    occupies the home (docs/tax-rules.md §3)."""
     return merge(
         clipped for period in periods if (clipped := clip(period.interval, occupancy)) is not None
     )
@@ -79,7 +79,7 @@ def overlap_days(interval: Interval, intervals: Sequence[Interval]) -> int:
 
 def prorate(amount: Decimal, service: Interval, in_use: Sequence[Interval]) -> Decimal:
     """A bill with a service period counts amount x (its days in business use) / (its days),
-    rounded to cents half up, per bill (rules §3)."""
+    rounded to cents half up, per bill (docs/tax-rules.md §3)."""
     return cents(amount * overlap_days(service, in_use) / days(service))
 
 
@@ -119,8 +119,9 @@ def day_weighted_area(
     uses: Sequence[str],
     rooms: bool = False,
 ) -> Decimal:
-    """Line 1 when the office changes during the year (project rule, rules §3): the sum over the
-    year's business-use days of the area in use that day, divided by their number, to 2 places."""
+    """Line 1 when the office changes during the year (project rule, docs/tax-rules.md §3): the
+    sum over the year's business-use days of the area in use that day, divided by their number,
+    to 2 places."""
     in_use = [c for i in business_use(periods, occupancy) if (c := clip(i, year_interval(year)))]
     total_days = sum(days(i) for i in in_use)
     if total_days == 0:

@@ -1,7 +1,7 @@
 """The layout of Form 8829 (parts, line numbers, titles, columns) and plain-text rendering.
 
 One description of the form serves the `form8829` command's table, the year-end review page and
-the PDF. Works on the form output contract (ledger-format.md §2); must not import Django.
+the PDF. Works on the form output contract (docs/ledger-format.md §3); must not import Django.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def _keys(line: Line) -> tuple[str, ...]:
 
 def whole_dollar_output(output: dict) -> dict:
     """The IRS whole-dollar view of a stored form: each money line rounded half up. A
-    rendering of the computed cents, not a second computation (rules §1)."""
+    rendering of the computed cents, not a second computation (docs/tax-rules.md §1)."""
 
     def dollars(value):
         return None if value is None else fmt_whole_dollars(Decimal(value))

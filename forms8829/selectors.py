@@ -4,7 +4,7 @@ Aggregation happens in SQL: bills are summed by (year, home, category, scope, bu
 percent, the use of the office area a direct bill names) in one query, both what counts for the
 form (business-use days) and the whole year's totals the Line 11 Worksheet and the Schedule A
 fraction need; only bills whose service period straddles a boundary of business use are fetched
-one by one, to be prorated per bill to the cent (docs/tax-rules.md, part-year use). The whole
+one by one, to be prorated per bill to the cent (docs/tax-rules.md §3). The whole
 ledger of a user,
 for any number of years, is read in a constant number of queries.
 
@@ -285,7 +285,7 @@ def bills_landing_q(wanted: Callable[[lines.Spot], bool]) -> Q:
 
 
 def column_bills_q(column: str) -> Q:
-    """The bills that land in column (a) or (b) of their Form 8829 line (rules §2)."""
+    """The bills that land in column (a) or (b) of their Form 8829 line (docs/tax-rules.md §2)."""
     return bills_landing_q(lambda where: where.column == column)
 
 
@@ -522,7 +522,7 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums, paid_in_year) -> 
     )
     if business_days < days_in_year(year):
         notes.append(
-            f"Part-year use (project rule, docs/tax-rules.md): {business_days} of "
+            f"Part-year use (project rule, docs/tax-rules.md §3): {business_days} of "
             f"{days_in_year(year)} days; bills with a service period count for their days in "
             "business use, others when paid on a day of business use."
         )

@@ -333,7 +333,7 @@ class OfficeAreaInline(OwnedInline, admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         # Business use that stops and starts again is a new placing in service with its own
-        # basis (docs/tax-rules.md, depreciation): asked for when the owned home has a restart,
+        # basis (docs/tax-rules.md §4): asked for when the owned home has a restart,
         # on the area that starts it.
         fields = super().get_fields(request, obj)
         if obj is not None and obj.is_owned and home_restarts(obj):
@@ -483,7 +483,7 @@ _RESTARTS = {
     "fields": ("restarts_display",),
     "description": "A restart is a new placing in service (Treas. Reg. 1.168(i)-4): give the "
     "home's adjusted basis and fair market value on the restart date on the office area that "
-    "starts it (docs/tax-rules.md, depreciation).",
+    "starts it (docs/tax-rules.md §4).",
 }
 
 
@@ -573,7 +573,8 @@ class FormLineFilter(admin.SimpleListFilter):
 
 
 class CountedFilter(admin.SimpleListFilter):
-    """Whether a bill counts on its home's form: paid or served during business use (rules §3)."""
+    """Whether a bill counts on its home's form: paid or served during business use
+    (docs/tax-rules.md §3)."""
 
     title = "counts on the form"
     parameter_name = "counted"

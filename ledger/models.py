@@ -255,7 +255,7 @@ class OfficeArea(Owned):
     start = models.DateField(null=True, blank=True, help_text="First day of business use.")
     end = models.DateField(null=True, blank=True, help_text="Last day of business use.")
     # When this area starts business use again after a gap, the restart is a new placing in
-    # service with its own basis (Treas. Reg. 1.168(i)-4; docs/tax-rules.md, depreciation).
+    # service with its own basis (Treas. Reg. 1.168(i)-4; docs/tax-rules.md §4).
     restart_adjusted_basis = models.DecimalField(
         **MONEY,
         null=True,

@@ -4,8 +4,9 @@ chart data and the carryover chain.
 Reads only: the forms come from `forms8829.chain` (the engine's stored output, never recomputed
 here), the rest are SQL aggregates over the ledger in a constant number of queries whatever the
 number of bills. No tax arithmetic: values are the engine's, formatted for people. Where a bill
-goes on the form is `forms8829.lines` (rules §2, ledger-format §1); the review's links, the bill
-changelist's filters and totals and the support CSV all ask it, so they agree.
+goes on the form is `forms8829.lines` (docs/tax-rules.md §2; docs/ledger-format.md §1); the
+review's links, the bill changelist's filters and totals and the support CSV all ask it, so they
+agree.
 
 Must not import the admin; the admin (interface.admin_ledger, review.views) imports this.
 """
@@ -88,7 +89,7 @@ def line_value(value: str | None, kind: str, *, rooms: bool = False) -> str:
 # ---------------------------------------------------------------------------------------------
 
 LINE_TITLES = {line.number: line.title for part in FORM_8829 for line in part.lines}
-SOME_YEARS = " (in the years they count)"  # mortgage insurance premiums (rules §2)
+SOME_YEARS = " (in the years they count)"  # mortgage insurance premiums (docs/tax-rules.md §2)
 
 
 def _drill_targets() -> dict[str, str]:
@@ -678,7 +679,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
             )
         )
 
-    # Office areas without a start date (counted as in use since ever: rules §3).
+    # Office areas without a start date (counted as in use since ever: docs/tax-rules.md §3).
     for home in homes:
         for area in home.office_areas.all():
             if area.start is None and (area.end is None or area.end.year >= year):
@@ -692,7 +693,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                 )
 
     # Business use that stopped and started again: a new placing in service needs its basis;
-    # a gap of a few days is more often a typing slip (docs/tax-rules.md, depreciation).
+    # a gap of a few days is more often a typing slip (docs/tax-rules.md §4).
     for home_id in used_home_ids:
         home = homes_by_id.get(home_id)
         if home is None or not home.is_owned:
@@ -751,7 +752,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                 )
             )
 
-    # Internet and phone bills without a business-use percent count nothing (rules §2).
+    # Internet and phone bills without a business-use percent count nothing (docs/tax-rules.md §2).
     unshared = bills.filter(
         category__in=bill_lines.SCHEDULE_C_CATEGORIES, business_use_percent__isnull=True
     )

@@ -4,7 +4,8 @@ package (ZIP: the Form 8829 PDF, that CSV, the forms JSON and every receipt file
 The admin and the REST API both call `bills_behind_lines_csv` and `support_package_zip`; keep
 their signatures. The forms are the chain's (`forms8829.chain.year_forms`): a filed year's are
 its frozen forms. Which bill counts, and how much of a prorated one, is decided by the same
-conditions and the same `prorate` as the engine's inputs (rules §3); no other arithmetic here.
+conditions and the same `prorate` as the engine's inputs (docs/tax-rules.md §3); no other
+arithmetic here.
 """
 
 from __future__ import annotations
@@ -151,7 +152,8 @@ def bills_behind_lines_csv(*, owner, year: int, forms=None) -> str:
 
 
 def forms_json(forms) -> str:
-    """The year's forms as the form output contract (ledger-format.md §2), one object per home."""
+    """The year's forms as the form output contract (docs/ledger-format.md §3), one object per
+    home."""
     return json.dumps([f.output for f in forms.forms], indent=2) + "\n"
 
 

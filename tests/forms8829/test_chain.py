@@ -30,7 +30,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SPEC_BILLS = [  # spec §7 three-year chain: (category, amount, scope)
+SPEC_BILLS = [  # the three-year chain of docs/tax-rules.md §8: (category, amount, scope)
     ("mortgage_interest", "10000", "indirect"),
     ("real_estate_tax", "4000", "indirect"),
     ("insurance", "1000", "indirect"),
@@ -216,7 +216,8 @@ def test_move_mid_year_gives_two_forms_and_carry_goes_to_largest_line_8(user):
     TaxYearHomeFactory(tax_year=ty, home=old, gross_income_limit=D("3000"))
     TaxYearHomeFactory(tax_year=ty, home=new, gross_income_limit=D("9000"))
     BillFactory(home=old, paid_on=dt.date(2024, 3, 1), category="utilities", amount=D("300"))
-    # Paid after moving out: not a business-use day of the old home (rules §3, project rule).
+    # Paid after moving out: not a business-use day of the old home (project rule,
+    # docs/tax-rules.md §3).
     BillFactory(home=old, paid_on=dt.date(2024, 8, 1), category="utilities", amount=D("999"))
     BillFactory(home=new, paid_on=dt.date(2024, 8, 1), category="rent", amount=D("1500"))
     forms = {f.output["home"]: f for f in chain.year_forms(owner=user, year=2024).forms}

@@ -1,4 +1,4 @@
-"""The worked examples of form8829-rules.md §7, table-driven against the engine's entry point."""
+"""The worked examples of docs/tax-rules.md (§8), table-driven against the engine's entry point."""
 
 from datetime import date
 from decimal import Decimal as D
@@ -159,7 +159,8 @@ def test_pub587_daycare_direct_expense_is_171_in_whole_dollars() -> None:
     assert any("multiplied by line 6" in note for note in result.notes)
 
 
-# Three-year chain (§7): 200 of 2,000 sq ft, itemizer under the SALT cap, line 41 = 2.564%.
+# Three-year chain (docs/tax-rules.md §8): 200 of 2,000 sq ft, itemizer under the SALT cap,
+# line 41 = 2.564%.
 CHAIN_EXPENSES = Expenses(
     mortgage_interest=D("10000"),
     real_estate_taxes=Columns(indirect=D("4000")),

@@ -1,4 +1,4 @@
-"""Hand-checked cases, one per rule of form8829-rules.md §1-§6 (plus money and the year table)."""
+"""Hand-checked cases, one per rule of docs/tax-rules.md §1-§6 (plus money and the year table)."""
 
 from datetime import date
 from decimal import Decimal as D

@@ -43,7 +43,7 @@ KINDS = [
     for share in (False, True)
     if not (category in Bill.NEVER_DIRECT and scope == DIRECT)
 ]
-# Taxpayers whose bills of the same kind land on different lines (rules §2).
+# Taxpayers whose bills of the same kind land on different lines (docs/tax-rules.md §2).
 SITUATIONS = {
     "itemizer": (2021, {"itemizes": True}),
     "standard deduction": (2021, {"itemizes": False}),

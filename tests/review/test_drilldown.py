@@ -113,7 +113,7 @@ def test_mortgage_insurance_and_schedule_c_targets(demo, user, client_of):
             "pk", flat=True
         )
     )
-    # 2024: premiums are not mortgage interest (rules §2), so not behind line 10.
+    # 2024: premiums are not mortgage interest (docs/tax-rules.md §2), so not behind line 10.
     assert listed(client, url) == interest and insurance.pk not in interest
     internet = re.search(r'<a href="([^"]*form_line=internet[^"]*)"', page).group(1)
     assert listed(client, html_lib.unescape(internet)) == set(

@@ -1,7 +1,7 @@
 """`manage.py form8829 --user NAME --year YYYY [--home NAME] [--json]`: one year's Form 8829s.
 
-Prints the form output contract (ledger-format.md §2) with `--json` (one object per home, a list
-when there are several), else the same form as a readable table.
+Prints the form output contract (docs/ledger-format.md §3) with `--json` (one object per home, a
+list when there are several), else the same form as a readable table.
 """
 
 import json
