@@ -43,6 +43,7 @@ from ledger.bill_import import BillImportReport, bills_import_csv
 from ledger.ledger_archive import ledger_archive_import
 from ledger.ledger_file import ImportSummary, ledger_import
 from ledger.models import Bill, Receipt, TaxYear, TaxYearHome
+from ledger.receipt_files import receipt_files_discard, receipt_files_guard
 
 T = TypeVar("T")
 
@@ -196,7 +197,8 @@ def ledger_write(*, owner, dry_run: bool = False) -> Iterator[None]:
         return
     token = _batch.set(owner_id)
     try:
-        with transaction.atomic():
+        # A receipt file written by a batch that rolls back is removed (ledger.receipt_files).
+        with receipt_files_guard(), transaction.atomic():
             lock(owner_id)
             before = _snapshot(owner_id)
             yield
@@ -204,6 +206,7 @@ def ledger_write(*, owner, dry_run: bool = False) -> Iterator[None]:
             _check(owner_id, before, chain)
             chain_store(chain, owner=owner_id)
             if dry_run:
+                receipt_files_discard()
                 raise _DryRun
     except _DryRun:
         pass
@@ -351,7 +354,7 @@ def ledger_archive_restore(*, owner, data, replace: bool = False) -> ImportSumma
 def ledger_import_batch(*, owner, run: Callable[[], T]) -> T:
     """An import (ledger file, archive) as one write batch, then the years the file marks filed
     are filed, in order, in the same transaction: all of it lands, or none of it."""
-    with transaction.atomic():
+    with receipt_files_guard(), transaction.atomic():
         with ledger_write(owner=owner):
             summary = run()
         for year in getattr(summary, "years_to_file", ()):

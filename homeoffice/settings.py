@@ -121,6 +121,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # authenticated views that check the owner.
 RECEIPTS_ROOT = Path(env("RECEIPTS_ROOT", default=str(BASE_DIR / "var" / "receipts")))
 RECEIPT_MAX_BYTES = env("RECEIPT_MAX_BYTES")
+# Several app servers: receipts in an S3 bucket (or an S3-compatible server) instead of the
+# folder above. Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the
+# machine's role); the bucket stays private: files leave only through the download view.
+RECEIPTS_S3_BUCKET = env("RECEIPTS_S3_BUCKET", default="")
+RECEIPTS_S3_ENDPOINT_URL = env("RECEIPTS_S3_ENDPOINT_URL", default="")
+RECEIPTS_S3_REGION = env("RECEIPTS_S3_REGION", default="us-east-1")
+RECEIPTS_S3_PREFIX = env("RECEIPTS_S3_PREFIX", default="receipts")
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -24,3 +24,6 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(sqlite_variable_limit, dispatch_uid="ledger-sqlite-limit")
+        from ledger import receipt_files
+
+        receipt_files.connect()  # receipt files follow their rows

@@ -17,7 +17,6 @@ import tempfile
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -379,12 +378,6 @@ class ReceiptViewSet(FileResponseMixin, OwnedModelViewSet):
             raise RequestTooLarge(
                 {"file": [f"The upload is {length:,} bytes; the limit is {limit:,} bytes."]}
             )
-
-    def perform_destroy(self, instance):
-        name, storage = instance.file.name, instance.file.storage
-        super().perform_destroy(instance)
-        if not Receipt.objects.filter(file=name).exists():
-            transaction.on_commit(lambda: storage.delete(name))
 
     @extend_schema(
         tags=["receipts"],

@@ -228,7 +228,8 @@ def through_api(client_for, bill):
     )
     if row:
         return row
-    ((field, messages),) = body.items()
+    fields = {k: v for k, v in body.items() if k not in ("detail", "code")}  # the error shape
+    ((field, messages),) = fields.items()
     return (field, _where(messages[0]))
 
 
