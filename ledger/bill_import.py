@@ -39,6 +39,8 @@ MAX_ROWS = 10_000
 # Rows per INSERT: keeps a 10,000-row file under PostgreSQL's 65,535 parameters per statement
 # (Django lowers it further where the database needs it: SQLite allows 999 parameters).
 BATCH_SIZE = 1_000
+# Distinct (paid day, amount) pairs of a file looked up per query for repeats.
+DUPLICATE_LOOKUP_PAIRS = 400
 
 
 @dataclass(frozen=True)
@@ -157,17 +159,31 @@ def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
 
 
 def _existing_bills(owner, bills: list[Bill]) -> dict[tuple, int]:
-    """The owner's bills the file's bills could repeat, by `duplicate_key`: one query."""
-    days = [bill.paid_on for bill in bills]
-    if not days:
-        return {}
+    """The owner's bills the file's bills could repeat, by `duplicate_key`.
+
+    Only the candidates are read: the owner's bills paid on a day, and of an amount, that the
+    file has (through the (owner, paid_on) index), not every bill of the file's date range, so
+    the tenth file of a year imports as fast as the first. One query per DUPLICATE_LOOKUP_PAIRS
+    distinct (day, amount) pairs of the file: a query's days and amounts stay well under the
+    parameters a statement may bind (999 on older SQLite)."""
+    pairs = sorted({(bill.paid_on, bill.amount) for bill in bills})
+    homes = {bill.home_id for bill in bills}
     existing: dict[tuple, int] = {}
-    for pk, home_id, paid_on, payee, amount in (
-        Bill.objects.owned_by(owner)
-        .filter(home_id__in={bill.home_id for bill in bills}, paid_on__range=(min(days), max(days)))
-        .values_list("id", "home_id", "paid_on", "payee", "amount")
-    ):
-        existing.setdefault(duplicate_key(home_id, paid_on, payee, amount), pk)
+    for start in range(0, len(pairs), DUPLICATE_LOOKUP_PAIRS):
+        group = set(pairs[start : start + DUPLICATE_LOOKUP_PAIRS])
+        candidates = (
+            Bill.objects.owned_by(owner)
+            .filter(
+                home_id__in=homes,
+                paid_on__in={day for day, _ in group},
+                amount__in={amount for _, amount in group},
+            )
+            .values_list("id", "home_id", "paid_on", "payee", "amount")
+        )
+        for pk, home_id, paid_on, payee, amount in candidates:
+            # Not a day of one pair with the amount of another: the file has no such bill.
+            if (paid_on, amount) in group:
+                existing.setdefault(duplicate_key(home_id, paid_on, payee, amount), pk)
     return existing
 
 
