@@ -37,9 +37,11 @@ from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep
 from forms8829.models import ComputedForm
 from forms8829.selectors import bill_count_filters, bills_behind_q, home_restarts, homes_in_use
 from interface.admin_filed import FiledYearAdminMixin, FiledYearInlineMixin
+from interface.pending_imports import pending_import_keep, pending_import_take
 from interface.receipt_views import receipt_inline_url, receipt_preview, size_mb
 from interface.year_grid import next_month, year_grid_view
 from ledger import services
+from ledger.bill_import import CSV_MAX_BYTES
 from ledger.checks import (
     bill_entry_errors,
     bill_warnings,
@@ -622,16 +624,22 @@ class BillImportForm(forms.Form):
     file = forms.FileField(
         required=False, help_text="A CSV file of bills (UTF-8), one bill per row."
     )
-    data = forms.CharField(required=False, widget=forms.HiddenInput)
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > CSV_MAX_BYTES:
+            raise ValidationError(
+                f"The file is {upload.size:,} bytes; the limit is {CSV_MAX_BYTES:,} bytes."
+            )
+        return upload
 
     def csv_text(self) -> str:
         upload = self.cleaned_data.get("file")
-        if upload:
-            try:
-                return upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from exc
-        return self.cleaned_data.get("data") or ""
+        try:
+            return upload.read().decode("utf-8-sig") if upload else ""
+        except UnicodeDecodeError as exc:
+            raise ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from exc
 
 
 class BillForm(forms.ModelForm):
@@ -773,8 +781,10 @@ class BillAdmin(OwnedModelAdmin):
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}"
+        import_view = self.admin_site.admin_view(self.import_view)
+        import_view.request_max_bytes = CSV_MAX_BYTES + 64 * 1024  # the form around the file
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name=f"{name}_import"),
+            path("import/", import_view, name=f"{name}_import"),
             path(
                 "year/",
                 self.admin_site.admin_view(lambda request: year_grid_view(self, request)),
@@ -795,9 +805,19 @@ class BillAdmin(OwnedModelAdmin):
             "form": form,
         }
         if request.method == "POST" and form.is_valid():
+            # The preview keeps the upload on the server (interface.pending_imports); the
+            # confirmation names it by its token.
             confirm = "confirm" in request.POST
             try:
-                text = form.csv_text()
+                if confirm:
+                    text = pending_import_take(user=request.user, token=form.cleaned_data["token"])
+                    if text is None:
+                        raise ValidationError(
+                            "This preview has expired or was imported already; choose the file "
+                            "again."
+                        )
+                else:
+                    text = form.csv_text()
                 if not text.strip():
                     raise ValidationError("Choose a CSV file to import.")
             except ValidationError as exc:
@@ -817,7 +837,8 @@ class BillAdmin(OwnedModelAdmin):
                         level=messages.SUCCESS,
                     )
                     return HttpResponseRedirect(reverse(f"admin:{name_of(self)}_changelist"))
-                context.update(preview=True, report=report, data=text)
+                token = pending_import_keep(user=request.user, text=text) if report.ok else ""
+                context.update(preview=True, report=report, token=token)
         return TemplateResponse(request, "admin/ledger/bill/import.html", context)
 
 
