@@ -24,7 +24,8 @@ CATEGORY_COLOURS = {
     "internet": "#332288",
     "phone": "#882255",
 }
-FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
+# A presentation attribute, not a style: the page's Content-Security-Policy allows no inline style.
+FONT = "system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 
 
 def _money(value: Decimal) -> str:
@@ -63,7 +64,7 @@ def monthly_bills_svg(
     bar_w = slot * 0.68
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px;{FONT}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" font-family="{FONT}" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         f'<text x="{left}" y="16" font-size="13" font-weight="600" fill="currentColor">'
@@ -137,7 +138,7 @@ def deductible_share_svg(
     percent = f"{share * 100:.0f}%" if scale else "—"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px;{FONT}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" font-family="{FONT}" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         f'<text x="{left}" y="16" font-size="13" font-weight="600" fill="currentColor">'

@@ -12,7 +12,7 @@ Auth: auth/token/. OpenAPI: schema/ and the Swagger UI at docs/.
 
 from django.contrib.auth.views import redirect_to_login
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.routers import APIRootView, SimpleRouter
 
@@ -21,8 +21,11 @@ from interface.api import views
 app_name = "api"
 
 
-class LoginFirstSwaggerView(SpectacularSwaggerView):
-    """The Swagger UI: a person who is not logged in is sent to the login, then back here."""
+class LoginFirstSwaggerView(SpectacularSwaggerSplitView):
+    """The Swagger UI: a person who is not logged in is sent to the login, then back here. Its
+    setup script is a file (`?script=`), not inline: the Content-Security-Policy allows none."""
+
+    template_name = "api/swagger_ui.html"
 
     def handle_exception(self, exc):
         if isinstance(exc, NotAuthenticated):

@@ -157,10 +157,11 @@ def test_import_page_previews_then_imports(user, client_of):
     assert "Preview (dry run: nothing is saved yet): 1 bill to import" in page
     assert "City Power" in page and 'name="confirm"' in page
     assert not Bill.objects.exists()
+    token = page.split('name="token" value="', 1)[1].split('"', 1)[0]  # the upload stays home
     bad = SimpleUploadedFile("bad.csv", text.replace("120.00", "lots").encode(), "text/csv")
     refused = client.post(url, {"file": bad, "preview": "1"}).content.decode()
     assert "Nothing was imported" in refused and "line 2" in refused
     assert 'name="confirm"' not in refused
-    done = client.post(url, {"data": text, "confirm": "1"}, follow=True)
+    done = client.post(url, {"token": token, "confirm": "1"}, follow=True)
     assert "Imported 1 bill(s)." in done.content.decode()
     assert Bill.objects.filter(owner=user, payee="City Power").count() == 1
