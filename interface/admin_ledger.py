@@ -37,6 +37,7 @@ from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep
 from forms8829.models import ComputedForm
 from forms8829.selectors import bill_count_filters, bills_behind_q, home_restarts, homes_in_use
 from interface.admin_filed import FiledYearAdminMixin, FiledYearInlineMixin
+from interface.paging import CappedCountPaginator
 from interface.pending_imports import pending_import_keep, pending_import_take
 from interface.receipt_views import receipt_inline_url, receipt_preview, size_mb
 from interface.year_grid import next_month, year_grid_view
@@ -414,6 +415,17 @@ class TaxYearHomeInline(OwnedInline, admin.StackedInline):
         ("casualty_losses_direct", "casualty_losses_indirect", "excess_casualty_losses"),
     )
 
+    def get_queryset(self, request):
+        # Each row's title names its year and home: read with the rows, not two queries a row.
+        return super().get_queryset(request).select_related("tax_year", "home")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.name == "home":
+            # The homes are read once for every row's select, not once a row.
+            field.choices = list(field.choices)
+        return field
+
 
 @admin.register(Home)
 class HomeAdmin(OwnedModelAdmin):
@@ -654,6 +666,9 @@ class BillForm(forms.ModelForm):
 
 @admin.register(Bill)
 class BillAdmin(OwnedModelAdmin):
+    # A ledger of a million bills is not counted whole on every page (interface.paging).
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     list_display = (
         "paid_on",
         "payee",
