@@ -41,6 +41,13 @@ router.register("bills", views.BillViewSet, basename="bill")
 router.register("receipts", views.ReceiptViewSet, basename="receipt")
 router.register("tax-years", views.TaxYearViewSet, basename="taxyear")
 router.register("tax-year-homes", views.TaxYearHomeViewSet, basename="taxyearhome")
+# Bank and card statements: accounts, payee rules, recurring bills, statement files (upload,
+# {id}/preview/, {id}/confirm/), statement lines (?status=inbox; {id}/classify/, apply-rules/).
+router.register("statement-accounts", views.StatementAccountViewSet, basename="statementaccount")
+router.register("payee-rules", views.PayeeRuleViewSet, basename="payeerule")
+router.register("bill-schedules", views.BillScheduleViewSet, basename="billschedule")
+router.register("statements", views.StatementFileViewSet, basename="statement")
+router.register("statement-lines", views.StatementLineViewSet, basename="statementline")
 
 urlpatterns = [
     path("auth/token/", views.ObtainTokenView.as_view(), name="auth-token"),

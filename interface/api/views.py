@@ -20,7 +20,12 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -40,14 +45,20 @@ from forms8829.filing import (
     tax_year_reopen,
 )
 from forms8829.rules import UnsupportedYearError, rules_for
+from forms8829.statement_writes import (
+    inbox_rules_apply,
+    statement_file_import,
+    statement_file_upload,
+    statement_row_decide,
+)
 from interface.api import filters
 from interface.api import serializers as s
+from interface.api import statement_serializers as ss
 from interface.api.exceptions import Conflict
 from interface.api.parsers import JSONParser, LedgerFileParser, RequestTooLarge, read_body
 from interface.api.schema import YEAR_PARAMETER, errors, resource_schema
 from interface.api.throttling import ClientScopedRateThrottle
 from interface.lockout import lockout_response
-from interface.paging import BillPagination
 from interface.views import receipt_response
 from ledger import services
 from ledger.bill_import import CSV_MAX_BYTES
@@ -64,6 +75,16 @@ from ledger.models import (
     TaxYearHome,
 )
 from ledger.resources import BillResource
+from ledger.statement_import import StatementError
+from ledger.statement_inbox import inbox_items
+from ledger.statement_models import (
+    BillSchedule,
+    PayeeRule,
+    StatementAccount,
+    StatementImport,
+    StatementRow,
+)
+from ledger.statements.layouts import Layout
 from review.support import support_package_zip
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -249,8 +270,6 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
     ordering = ("-paid_on", "-id")
     ordering_fields = ("paid_on", "amount", "payee", "category", "created_at", "id")
     file_actions = ("export_csv",)
-    # `?page=N` as before; `?cursor=` pages a large ledger by position (interface.paging).
-    pagination_class = BillPagination
 
     @extend_schema(
         tags=["bills"],
@@ -728,3 +747,257 @@ class ObtainTokenView(ObtainAuthToken):
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request)
             raise
+
+
+# --------------------------------------------------------------------------------------------
+# Bank and card statements (issue 12): accounts, payee rules, recurring bills, statement files
+# (upload, preview, confirm), statement lines and the inbox. Every write is a write batch of
+# `forms8829.statement_writes` (409 for a filed year); the work is `ledger.statement_import`.
+
+
+@resource_schema("statements", ss.StatementAccountSerializer)
+class StatementAccountViewSet(OwnedModelViewSet):
+    """Accounts statements come from, each with its confirmed CSV layout."""
+
+    model = StatementAccount
+    serializer_class = ss.StatementAccountSerializer
+    ordering = ("name", "id")
+    ordering_fields = ("name", "id")
+
+
+@resource_schema("statements", ss.PayeeRuleSerializer)
+class PayeeRuleViewSet(OwnedModelViewSet):
+    """Payee rules, tried in `position` order on every import: a match (contains, starts with,
+    regex; amount range; account) and a bill to make, or ignore."""
+
+    model = PayeeRule
+    serializer_class = ss.PayeeRuleSerializer
+    select = ("account", "home")
+    ordering = ("position", "id")
+    ordering_fields = ("position", "id")
+
+
+@resource_schema("statements", ss.BillScheduleSerializer)
+class BillScheduleViewSet(OwnedModelViewSet):
+    """Recurring bills: what is missing names their months without a bill; the inbox suggests
+    them."""
+
+    model = BillSchedule
+    serializer_class = ss.BillScheduleSerializer
+    select = ("home",)
+    ordering = ("payee", "id")
+    ordering_fields = ("payee", "id")
+
+
+def _statement_choices(request) -> dict:
+    body = ss.StatementChoicesSerializer(data=request.data, context={"request": request})
+    body.is_valid(raise_exception=True)
+    data = body.validated_data
+    layout = data.get("layout")
+    return {
+        "account": data.get("account"),
+        "account_name": data.get("account_name") or "",
+        "layout": Layout.from_dict(layout) if layout else None,
+    }
+
+
+def _statement_response(result, *, created: bool) -> Response:
+    body = ss.StatementReportSerializer(ss.statement_report(result)).data
+    if not result.ok:
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+STATEMENT_REPORT = {
+    400: OpenApiResponse(
+        ss.StatementReportSerializer, description="The file cannot be read; nothing saved."
+    ),
+    **errors(401, 404, 409),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["statements"], responses={200: ss.StatementFileSerializer, **errors(400, 401, 404)}
+    ),
+    retrieve=extend_schema(
+        tags=["statements"], responses={200: ss.StatementFileSerializer, **errors(401, 404)}
+    ),
+    destroy=extend_schema(tags=["statements"], responses={204: None, **errors(400, 401, 404, 409)}),
+)
+class StatementFileViewSet(OwnedModelViewSet):
+    """Statement files: upload (a preview comes back), preview again with choices, confirm."""
+
+    model = StatementImport
+    serializer_class = ss.StatementFileSerializer
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    ordering = ("-created_at", "-id")
+    ordering_fields = ("created_at", "id")
+
+    def get_queryset(self):
+        return super().get_queryset().defer("content")
+
+    @extend_schema(
+        tags=["statements"],
+        summary="Upload a statement (CSV or OFX); answers its preview (a dry run)",
+        request={"multipart/form-data": ss.StatementUploadSerializer},
+        responses={201: ss.StatementReportSerializer, **STATEMENT_REPORT},
+    )
+    def create(self, request, *args, **kwargs):
+        upload = ss.StatementUploadSerializer(data=request.data, context={"request": request})
+        upload.is_valid(raise_exception=True)
+        file = upload.validated_data["file"]
+        try:
+            pending = statement_file_upload(
+                owner=request.user,
+                data=file.read(),
+                file_name=file.name,
+                account=upload.validated_data.get("account"),
+            )
+        except StatementError as exc:
+            raise ValidationError({"file": [str(exc)]}) from exc
+        result = statement_file_import(upload=pending, dry_run=True, user=request.user)
+        response = _statement_response(result, created=False)
+        if result.ok:
+            response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def perform_destroy(self, instance):
+        if instance.status != StatementImport.Status.PENDING:
+            raise ValidationError(
+                {"detail": ["An imported statement stays: its lines are what repeats are "
+                            "checked against. Delete the bills it made instead."]}
+            )  # fmt: skip
+        super().perform_destroy(instance)
+
+    def _pending(self):
+        upload = self.get_object()
+        if upload.status != StatementImport.Status.PENDING:
+            raise ValidationError({"detail": [f"{upload.file_name} is already imported."]})
+        return StatementImport.objects.get(pk=upload.pk)  # with its content
+
+    @extend_schema(
+        tags=["statements"],
+        summary="Preview the import (a dry run: checked, filed years included, then rolled back)",
+        request=ss.StatementChoicesSerializer,
+        responses={200: ss.StatementReportSerializer, **STATEMENT_REPORT},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"])
+    def preview(self, request, pk=None):
+        upload = self._pending()
+        result = statement_file_import(
+            upload=upload, dry_run=True, user=request.user, **_statement_choices(request)
+        )
+        return _statement_response(result, created=False)
+
+    @extend_schema(
+        tags=["statements"],
+        summary="Import the statement, all or nothing (its layout is confirmed for its account)",
+        request=ss.StatementChoicesSerializer,
+        responses={201: ss.StatementReportSerializer, **STATEMENT_REPORT},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        upload = self._pending()
+        result = statement_file_import(
+            upload=upload, dry_run=False, user=request.user, **_statement_choices(request)
+        )
+        return _statement_response(result, created=True)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["statements"],
+        responses={200: ss.StatementLineSerializer, **errors(400, 401, 404)},
+        parameters=[
+            OpenApiParameter("status", str, enum=["inbox", "bill", "ignored"]),
+            OpenApiParameter("account", int),
+        ],
+    ),
+    retrieve=extend_schema(
+        tags=["statements"], responses={200: ss.StatementLineSerializer, **errors(401, 404)}
+    ),
+)
+class StatementLineViewSet(viewsets.ReadOnlyModelViewSet):
+    """Every imported statement line and what it became; `?status=inbox` is the inbox."""
+
+    serializer_class = ss.StatementLineSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return StatementRow.objects.none()
+        rows = StatementRow.objects.owned_by(self.request.user).order_by("posted_on", "id")
+        wanted = self.request.query_params.get("status", "")
+        if wanted:
+            if wanted not in StatementRow.Status.values:
+                raise ValidationError(
+                    {"status": [f"must be inbox, bill or ignored, not {wanted!r}"]}
+                )
+            rows = rows.filter(status=wanted)
+        account = self.request.query_params.get("account", "")
+        if account:
+            if not account.isdigit():
+                raise ValidationError({"account": ["must be an account's id"]})
+            rows = rows.filter(account_id=int(account))
+        return rows
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "suggestions": getattr(self, "_items", {})}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        waiting = [row for row in rows if row.status == StatementRow.Status.INBOX]
+        self._items = {
+            item.row.pk: item for item in inbox_items(owner=self.request.user, rows=waiting)
+        }
+        return page
+
+    @extend_schema(
+        tags=["statements"],
+        summary="Classify a waiting line: a bill (a credit: a refund) or ignored, maybe a rule",
+        request=ss.ClassifySerializer,
+        responses={200: ss.ClassifiedSerializer, **errors(400, 401, 404, 409)},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"])
+    def classify(self, request, pk=None):
+        row = self.get_object()
+        body = ss.ClassifySerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        row = StatementRow.objects.select_related("statement_import", "account").get(pk=row.pk)
+        done = statement_row_decide(
+            row=row,
+            action=data["action"],
+            payee=data.get("payee", ""),
+            category=data.get("category", ""),
+            home=data.get("home"),
+            scope=data.get("scope") or Bill.Scope.INDIRECT,
+            business_use_percent=data.get("business_use_percent"),
+            make_rule=data.get("make_rule", False),
+            user=request.user,
+        )
+        line = ss.StatementLineSerializer(done.row, context=self.get_serializer_context()).data
+        return Response(
+            {
+                "line": line,
+                "bill": done.bill.pk if done.bill else None,
+                "rule": done.rule.pk if done.rule else None,
+                "applied": done.applied,
+            }
+        )
+
+    @extend_schema(
+        tags=["statements"],
+        summary="Run the payee rules over the inbox (credits stay, to be accepted as refunds)",
+        request=None,
+        responses={200: ss.AppliedSerializer, **errors(400, 401, 404, 409)},
+        filters=False,
+    )
+    @action(detail=False, methods=["post"], url_path="apply-rules")
+    def apply_rules(self, request):
+        return Response({"decided": inbox_rules_apply(owner=request.user, user=request.user)})

@@ -37,7 +37,40 @@ def books(user):
     tax_year_file(tax_year=filed)
     chain_recompute(owner=user)
     BillFactory(home=ledger["home"], paid_on=ledger["bills"][0].paid_on, payee="Not stored")
-    return {**ledger, "filed": filed}
+    return {**ledger, "filed": filed, **statement_records(user, ledger["home"])}
+
+
+def statement_records(user, home) -> dict:
+    """An account, a statement file, one of its lines in the inbox, a rule, a recurring bill."""
+    from ledger.statement_models import (
+        BillSchedule,
+        PayeeRule,
+        StatementAccount,
+        StatementImport,
+        StatementRow,
+    )
+
+    account = StatementAccount.objects.create(owner=user, name="Checking")
+    statement = StatementImport.objects.create(
+        owner=user, account=account, file_name="s.csv", file_format="csv", content=b"x",
+        sha256="0" * 64, size=1,
+    )  # fmt: skip
+    line = StatementRow.objects.create(
+        owner=user, account=account, statement_import=statement, line=2,
+        posted_on=home.occupied_from, amount=-10, description="CITY POWER", match_key="k",
+    )  # fmt: skip
+    rule = PayeeRule.objects.create(owner=user, pattern="power", category="utilities")
+    schedule = BillSchedule.objects.create(
+        owner=user, payee="City Power", category="utilities", home=home,
+        starts_on=home.occupied_from,
+    )  # fmt: skip
+    return {
+        "statement-accounts": account,
+        "statements": statement,
+        "statement-lines": line,
+        "payee-rules": rule,
+        "bill-schedules": schedule,
+    }
 
 
 def api_get_paths() -> list[str]:
@@ -55,6 +88,16 @@ def fill(path: str, books) -> str:
         "receipts": books["receipt"].pk,
         "tax-years": books["tax_year"].pk,
         "tax-year-homes": books["tax_year_home"].pk,
+        **{
+            name: books[name].pk
+            for name in (
+                "statement-accounts",
+                "statements",
+                "statement-lines",
+                "payee-rules",
+                "bill-schedules",
+            )
+        },
     }
     return (
         path.replace("{id}", str(ids.get(resource, 0)))

@@ -28,7 +28,12 @@ FILES = (
 
 @pytest.fixture
 def renter(db):
-    owner = UserFactory(username="dana")
+    return renter_ledger()
+
+
+def renter_ledger(username: str = "dana"):
+    """A renter since 2024 with an office, and the 2026 tax year (statements are of 2026)."""
+    owner = UserFactory(username=username)
     home = RentedHomeFactory(
         owner=owner, name="Harbor Apartment", occupied_from=dt.date(2024, 1, 1)
     )
