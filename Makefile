@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/homeoffice
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test test-postgres lint format bench clean
+.PHONY: install run demo test test-postgres test-slow lint format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: install
 ## The same suite against the local PostgreSQL server
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+## The slow checks, once: two gunicorn servers sharing a database and an S3 bucket (a local
+## moto server), throttles and lockout across them, a killed import (tests marked `slow`)
+test-slow: install
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

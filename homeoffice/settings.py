@@ -171,7 +171,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "interface.api.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"auth-token": "30/minute"},
+    # Per client address, in the shared cache (interface.api.throttling).
+    "DEFAULT_THROTTLE_RATES": {"auth-token": env("AUTH_TOKEN_RATE", default="30/minute")},
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
