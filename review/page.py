@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractMonth
 
 from forms8829 import lines as bill_lines
@@ -40,6 +40,7 @@ from forms8829.selectors import (
 )
 from ledger.checks import bill_warnings, home_warnings, year_warnings
 from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome
+from ledger.statement_models import BillSchedule
 from review import charts
 from review.links import (
     add_url,
@@ -637,47 +638,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                 )
             )
 
-    # Months without a bill from a recurring internet or utilities payee while in business use.
-    paid = (
-        bills.filter(category__in=(C.INTERNET, C.UTILITIES))
-        .annotate(month=ExtractMonth("paid_on"))
-        .values_list("home_id", "payee", "category", "month")
-        .order_by("home_id", "payee", "month")
-        .distinct()
-    )
-    payees: dict[tuple[int, str], tuple[str, set[int]]] = {}
-    for home_id, payee, category, month in paid:
-        payees.setdefault((home_id, payee), (category, set()))[1].add(month)
-    for (home_id, payee), (category, months) in payees.items():
-        if len(months) < 2:  # a one-off bill is not a recurring payee
-            continue
-        home = homes_by_id.get(home_id)
-        if home is None:
-            continue
-        gaps = sorted(business_months(home_business_use(home), year) - months)
-        if not gaps:
-            continue
-        first = gaps[0]
-        day = min(15, calendar.monthrange(year, first)[1])
-        add_bill = add_url(
-            Bill,
-            home=home_id,
-            payee=payee,
-            category=category,
-            paid_on=dt.date(year, first, day).isoformat(),
-        )
-        items.append(
-            MissingItem(
-                "month",
-                f"{payee} ({Bill.Category(category).label}, {home.name}): no bill paid in "
-                f"{', '.join(MONTHS[m - 1] for m in gaps)} {year} while the home was in "
-                "business use",
-                add_bill,
-                "add a bill",
-                bill_list_url(tax_year=year, home__id__exact=home_id, payee=payee),
-                "this payee's bills",
-            )
-        )
+    items.extend(_missing_months(owner=owner, bills=bills, homes_by_id=homes_by_id, year=year))
 
     # Office areas without a start date (counted as in use since ever: docs/tax-rules.md §3).
     for home in homes:
@@ -801,6 +762,91 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                 MissingItem("chain", warning, review_url(yf.tax_year.pk), f"review {yf.year}")
             )
     return items
+
+
+def _missing_months(*, owner, bills, homes_by_id, year: int) -> list[MissingItem]:
+    """Months of business use without a bill: from a recurring bill's schedule (its months due),
+    and, for internet and utilities payees without one, from their bills (a payee paid in two
+    months or more is recurring). Refunds are not bills paid. Two queries."""
+    items: list[MissingItem] = []
+    payments = bills.filter(kind=Bill.Kind.PAYMENT).annotate(month=ExtractMonth("paid_on"))
+    schedules = [
+        schedule
+        for schedule in BillSchedule.objects.owned_by(owner).order_by("payee", "id")
+        if schedule.home_id in homes_by_id and schedule.due_months(year)
+    ]
+    scheduled = {(schedule.home_id, schedule.payee.casefold()) for schedule in schedules}
+    paid: dict[tuple[int, str], set[int]] = {}
+    categories: dict[tuple[int, str], str] = {}
+    payees: set[str] = {schedule.payee for schedule in schedules}
+    recurring = Q(category__in=(C.INTERNET, C.UTILITIES))
+    rows = (
+        payments.filter(recurring | Q(payee__in=payees) if payees else recurring)
+        .values_list("home_id", "payee", "category", "month")
+        .order_by("home_id", "payee", "month")
+        .distinct()
+    )
+    for home_id, payee, category, month in rows:
+        key = (home_id, payee.casefold() if (home_id, payee.casefold()) in scheduled else payee)
+        paid.setdefault(key, set()).add(month)
+        categories.setdefault(key, category)
+    for schedule in schedules:
+        home = homes_by_id[schedule.home_id]
+        due = set(schedule.due_months(year)) & business_months(home_business_use(home), year)
+        gaps = sorted(due - paid.get((schedule.home_id, schedule.payee.casefold()), set()))
+        if gaps:
+            amount = f", ${schedule.amount:,.2f}" if schedule.amount is not None else ""
+            items.append(
+                _missing_month(
+                    home,
+                    schedule.payee,
+                    schedule.category,
+                    gaps,
+                    year,
+                    f"recurring, due day {schedule.expected_day}{amount}",
+                    paid_on=schedule.due_day(year, gaps[0]),
+                    amount=schedule.amount,
+                    scope=schedule.scope,
+                    business_use_percent=schedule.business_use_percent,
+                )
+            )
+    for (home_id, payee), months in paid.items():
+        if (home_id, payee.casefold()) in scheduled or len(months) < 2:
+            continue  # a schedule said it, or a one-off bill is not a recurring payee
+        category = categories[(home_id, payee)]
+        home = homes_by_id.get(home_id)
+        if home is None or category not in (C.INTERNET, C.UTILITIES):
+            continue
+        gaps = sorted(business_months(home_business_use(home), year) - months)
+        if gaps:
+            day = min(15, calendar.monthrange(year, gaps[0])[1])
+            items.append(
+                _missing_month(
+                    home, payee, category, gaps, year, "", paid_on=dt.date(year, gaps[0], day)
+                )
+            )
+    return items
+
+
+def _missing_month(home, payee, category, gaps, year, what, *, paid_on, **bill) -> MissingItem:
+    label = Bill.Category(category).label + (f", {what}" if what else "")
+    add_bill = add_url(
+        Bill,
+        home=home.pk,
+        payee=payee,
+        category=category,
+        paid_on=paid_on.isoformat(),
+        **{k: v for k, v in bill.items() if v is not None},
+    )
+    return MissingItem(
+        "month",
+        f"{payee} ({label}, {home.name}): no bill paid in "
+        f"{', '.join(MONTHS[m - 1] for m in gaps)} {year} while the home was in business use",
+        add_bill,
+        "add a bill",
+        bill_list_url(tax_year=year, home__id__exact=home.pk, payee=payee),
+        "this payee's bills",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
