@@ -14,35 +14,46 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 
-from interface.api.serializers import YearFiledErrorSerializer
+from forms8829.rules import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR
 
 _MESSAGES = {"type": "array", "items": {"type": "string"}}
 
-FIELD_ERRORS = {
+# The one error shape (interface.api.exceptions.error_body, interface.http_errors): `detail` and
+# `code` always; field messages beside them (`{"amount": ["must be >= 0"]}`, nested for nested
+# fields); some codes add data: a filed year's `year` and `reopen_url`, a duplicate receipt's
+# `existing_receipt`, a ledger file's `errors` (one message each).
+ERROR = {
     "type": "object",
-    "description": "Messages by field name (`non_field_errors` for the record as a whole).",
-    "additionalProperties": _MESSAGES,
+    "description": "An error: `detail` says what went wrong, `code` names it (`invalid`, "
+    "`parse_error`, `not_found`, `year_filed`, `conflict`, `too_large`, `throttled`, "
+    "`locked_out`, ...); messages by field name (`non_field_errors` for the record as a whole) "
+    "stand beside them.",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {"type": "array", "items": {}},
+        "year": {"type": "integer", "nullable": True},
+        "reopen_url": {"type": "string", "nullable": True},
+        "existing_receipt": {"type": "integer"},
+    },
+    "required": ["detail", "code"],
+    "additionalProperties": {},
 }
-NOT_FOUND = {
-    "type": "object",
-    "description": "`detail`, or the field or filter that names a record you do not have.",
-    "properties": {"detail": {"type": "string"}},
-    "additionalProperties": _MESSAGES,
-}
-DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 
 RESPONSES = {
-    400: OpenApiResponse(FIELD_ERRORS, description="Bad input; nothing was changed."),
-    401: OpenApiResponse(DETAIL, description="Not logged in (send `Authorization: Token …`)."),
+    400: OpenApiResponse(ERROR, description="Bad input; nothing was changed."),
+    401: OpenApiResponse(ERROR, description="Not logged in (send `Authorization: Token …`)."),
     404: OpenApiResponse(
-        NOT_FOUND,
+        ERROR,
         description="Not found among your records (another user's record is answered the same).",
     ),
     409: OpenApiResponse(
-        YearFiledErrorSerializer,
-        description="A filed tax year is read-only (reopen it first), or the record conflicts "
-        "with one already stored.",
+        ERROR,
+        description="A filed tax year is read-only (reopen it first: `year`, `reopen_url`), or "
+        "the record conflicts with one already stored.",
     ),
+    413: OpenApiResponse(ERROR, description="The body is larger than this endpoint takes."),
+    429: OpenApiResponse(ERROR, description="Too many requests, or a locked-out login."),
 }
 
 
@@ -58,18 +69,21 @@ def resource_schema(tag: str, serializer, *, conflicts: bool = True, writable: b
         "list": extend_schema(tags=[tag], responses={200: serializer, **errors(400, 401, 404)}),
         "retrieve": extend_schema(tags=[tag], responses={200: serializer, **errors(401, 404)}),
         "create": extend_schema(
-            tags=[tag], responses={201: serializer, **errors(400, 401, 404, *conflict)}
+            tags=[tag], responses={201: serializer, **errors(400, 401, 404, 413, *conflict)}
         ),
         "destroy": extend_schema(tags=[tag], responses={204: None, **errors(401, 404, *conflict)}),
     }
     if writable:
         for name in ("update", "partial_update"):
             views[name] = extend_schema(
-                tags=[tag], responses={200: serializer, **errors(400, 401, 404, *conflict)}
+                tags=[tag], responses={200: serializer, **errors(400, 401, 404, 413, *conflict)}
             )
     return extend_schema_view(**views)
 
 
 YEAR_PARAMETER = OpenApiParameter(
-    "year", int, OpenApiParameter.PATH, description="The tax year (a supported year)."
+    "year",
+    {"type": "integer", "minimum": FIRST_SUPPORTED_YEAR, "maximum": LAST_SUPPORTED_YEAR},
+    OpenApiParameter.PATH,
+    description=f"The tax year ({FIRST_SUPPORTED_YEAR}-{LAST_SUPPORTED_YEAR}).",
 )

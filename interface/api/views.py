@@ -54,9 +54,9 @@ from forms8829.statement_writes import (
 from interface.api import filters
 from interface.api import serializers as s
 from interface.api import statement_serializers as ss
-from interface.api.exceptions import Conflict
+from interface.api.exceptions import Conflict, error_body
 from interface.api.parsers import JSONParser, LedgerFileParser, RequestTooLarge, read_body
-from interface.api.schema import YEAR_PARAMETER, errors, resource_schema
+from interface.api.schema import ERROR, YEAR_PARAMETER, errors, resource_schema
 from interface.api.throttling import ClientScopedRateThrottle
 from interface.lockout import lockout_response
 from interface.views import receipt_response
@@ -290,7 +290,7 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
             400: OpenApiResponse(
                 s.BillImportReportSerializer, description="Row errors; nothing was saved."
             ),
-            **errors(401, 409),
+            **errors(401, 409, 413),
         },
         filters=False,
     )
@@ -360,7 +360,7 @@ class ReceiptViewSet(FileResponseMixin, OwnedModelViewSet):
     @extend_schema(
         tags=["receipts"],
         request={"multipart/form-data": s.ReceiptUploadSerializer},
-        responses={201: s.ReceiptSerializer, **errors(400, 401, 404, 409)},
+        responses={201: s.ReceiptSerializer, **errors(400, 401, 404, 409, 413)},
         description="Attach a receipt to a bill. The file's type is decided by its content "
         "(PDF, PNG, JPEG, WebP or HEIC) and its size is limited; a file you already stored is "
         "answered 409 naming the receipt that holds it.",
@@ -404,10 +404,14 @@ class ReceiptViewSet(FileResponseMixin, OwnedModelViewSet):
     @extend_schema(
         tags=["receipts"],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="The stored file, as an attachment with its checked content type.",
-            ),
+            **{
+                (200, content_type): OpenApiResponse(
+                    OpenApiTypes.BINARY,
+                    description="The stored file, as an attachment with its checked content "
+                    "type (decided by its content at upload).",
+                )
+                for content_type in services.RECEIPT_TYPES
+            },
             **errors(401, 404),
         },
         filters=False,
@@ -613,7 +617,7 @@ class LedgerArchiveExportView(FileResponseMixin, APIView):
                 OpenApiTypes.BINARY, description="The ledger archive."
             ),
             (409, "application/json"): OpenApiResponse(
-                s.LedgerFileErrorsSerializer,
+                ERROR,
                 description="A receipt's stored file is missing; nothing was exported.",
             ),
             **errors(401),
@@ -627,7 +631,8 @@ class LedgerArchiveExportView(FileResponseMixin, APIView):
             ledger_archive_write(owner=request.user, out=spooled)
         except LedgerFileError as exc:
             spooled.close()
-            return Response({"errors": exc.errors}, status=status.HTTP_409_CONFLICT)
+            body = error_body({"errors": exc.errors}, exc, status.HTTP_409_CONFLICT)
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except BaseException:
             spooled.close()
             raise
@@ -666,9 +671,9 @@ class LedgerImportView(APIView):
         responses={
             201: s.LedgerImportSummarySerializer,
             400: OpenApiResponse(
-                s.LedgerFileErrorsSerializer, description="Every problem; nothing was changed."
+                ERROR, description="Every problem in `errors`; nothing was changed."
             ),
-            **errors(401, 409),
+            **errors(401, 409, 413),
         },
     )
     def post(self, request):
@@ -708,7 +713,8 @@ class LedgerImportView(APIView):
                 )
         except LedgerFileError as exc:
             set_rollback()
-            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+            body = error_body({"errors": exc.errors}, exc, status.HTTP_400_BAD_REQUEST)
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         body = {**summary.__dict__, "summary": str(summary)}
         return Response(s.LedgerImportSummarySerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -735,7 +741,7 @@ class ObtainTokenView(ObtainAuthToken):
         tags=["auth"],
         operation_id="auth_token",
         request=ObtainAuthToken.serializer_class,
-        responses={200: TokenSerializer, **errors(400)},
+        responses={200: TokenSerializer, **errors(400, 413, 429)},
         auth=[],
     )
     def post(self, request, *args, **kwargs):
