@@ -282,12 +282,6 @@ class LedgerImportSummarySerializer(serializers.Serializer):
     summary = serializers.CharField()
 
 
-class LedgerFileErrorsSerializer(serializers.Serializer):
-    errors = serializers.ListField(
-        child=serializers.CharField(), help_text="One message per problem, by its JSON path."
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Computed results (documented shapes; the values come from forms8829.chain)
 
@@ -424,17 +418,4 @@ class DepreciationLedgerSerializer(serializers.Serializer):
     total_allowed = money_field()
     after_may_6_1997 = money_field(
         help_text="Depreciation that section 121 cannot exclude on a sale (docs/tax-rules.md §4)."
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Errors (for the schema)
-
-
-class YearFiledErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="Which year is filed and how to reopen it.")
-    code = serializers.CharField()
-    year = serializers.IntegerField(allow_null=True)
-    reopen_url = serializers.CharField(
-        allow_null=True, help_text="POST here with a reason to reopen the year."
     )
