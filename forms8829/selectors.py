@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BooleanField, Case, Q, Sum, Value, When
 
 from forms8829 import engine, lines
 from forms8829.money import ZERO, cents, percent2
@@ -315,35 +315,39 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
     # and the Schedule A mortgage interest fraction take every bill paid in the year, of every
     # home of the user (i8829 line 11; Pub 936).
     paid: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    area_uses = {area.pk: area.use for home in homes for area in home.office_areas.all()}
     if years and in_use:
         full, straddling = bill_count_filters(in_use)
         bills = Bill.objects.owned_by(owner).filter(tax_year__in=years)
+        # Whether a bill counts in full is decided once per row (a CASE in the GROUP BY), and a
+        # direct bill's office area is grouped by its id (its use is known from the homes read).
+        counts = Case(
+            When(full, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
         grouped = (
-            bills.values(
+            bills.annotate(counts=counts)
+            .values(
                 "tax_year",
                 "home_id",
                 "category",
                 "scope",
                 "business_use_percent",
-                "office_area__use",
+                "office_area_id",
+                "counts",
             )
-            .annotate(
-                counted=Sum(Bill.signed_amount(), filter=full, default=ZERO),
-                n=Count("id", filter=full),
-                total=Sum(Bill.signed_amount(), default=ZERO),
-            )
+            .annotate(total=Sum(Bill.signed_amount(), default=ZERO))
             .order_by()
         )
         for row in grouped:
             key = (row["tax_year"], row["home_id"])
             paid[key][row["category"]] += row["total"]
-            if row["n"]:
+            if row["counts"]:
                 sums[key].add(
                     row["category"],
                     row["scope"],
                     row["business_use_percent"],
-                    row["counted"],
-                    row["office_area__use"],
+                    row["total"],
+                    area_uses.get(row["office_area_id"]),
                 )
         # Few rows: only bills whose service period crosses a start or end of business use.
         for bill in bills.filter(straddling).values(
@@ -352,7 +356,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
             "category",
             "scope",
             "business_use_percent",
-            "office_area__use",
+            "office_area_id",
             "amount",
             "kind",
             "service_start",
@@ -370,7 +374,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                 bill["scope"],
                 bill["business_use_percent"],
                 counted,
-                bill["office_area__use"],
+                area_uses.get(bill["office_area_id"]),
             )
 
     result: dict[int, list[HomeYear]] = {}
