@@ -674,6 +674,7 @@ class BillAdmin(OwnedModelAdmin):
         "payee",
         "category",
         "amount",
+        "kind",
         "scope",
         "business_use_percent",
         "home",
@@ -685,6 +686,7 @@ class BillAdmin(OwnedModelAdmin):
         CountedFilter,
         HasReceiptFilter,
         "category",
+        "kind",
         "scope",
         "home",
     )
@@ -695,6 +697,9 @@ class BillAdmin(OwnedModelAdmin):
     form = BillForm
     # Amounts are edited in the list (one write batch for the page); the rest on the bill's page.
     list_editable = ("amount",)
+    # A refund (which counts against its category) is made from a statement's credit, in the
+    # inbox; shown here, not typed.
+    readonly_fields = ("kind",)
     actions = ["copy_to_following_months"]
     fields = (
         "home",
@@ -702,6 +707,7 @@ class BillAdmin(OwnedModelAdmin):
         "payee",
         "category",
         "amount",
+        "kind",
         "scope",
         "office_area",
         "business_use_percent",
