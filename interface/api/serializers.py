@@ -401,13 +401,27 @@ class ChainYearSerializer(serializers.Serializer):
         return methods.pop() if len(methods) == 1 else "mixed"
 
 
+class PlacementRowSerializer(serializers.Serializer):
+    placed_in_service = serializers.DateField(
+        help_text="First business use, or the day business use started again after a gap."
+    )
+    restart = serializers.BooleanField(help_text="A new placing in service after a gap.")
+    table = serializers.CharField(help_text="The depreciation table (Pub 946), or why none.")
+    allowable = money_field(help_text="Line 40 x line 41 of this placing in service.")
+
+
 class DepreciationRowSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     method = serializers.ChoiceField(choices=TaxYearHome.Method.choices)
     allowable = money_field(help_text="Line 42 (simplified years: 0).")
-    allowed = money_field(help_text="The part of line 42 that line 33 deducted.")
+    allowed = money_field(
+        help_text="The depreciation part of line 33 (line 33 allows casualty losses first)."
+    )
     cumulative_allowable = money_field()
     cumulative_allowed = money_field()
+    placements = PlacementRowSerializer(
+        many=True, help_text="The home's own depreciation, each placing in service apart."
+    )
 
 
 class DepreciationLedgerSerializer(serializers.Serializer):

@@ -145,6 +145,9 @@ def test_depreciation_ledger(api, ledger):
     body = response.json()
     assert body["home_id"] == ledger["home"].pk
     assert [row["year"] for row in body["rows"]] == [2024]
+    (placement,) = body["rows"][0]["placements"]
+    assert placement["placed_in_service"] == "2020-01-01" and placement["restart"] is False
+    assert placement["table"].startswith("Pub 946 Table A-7a")
     assert Decimal(body["total_allowable"]) > 0
     assert body["after_may_6_1997"] == max(body["total_allowable"], body["total_allowed"])
 
