@@ -30,6 +30,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from forms8829.filing import YearFiledError
 from forms8829.statement_writes import (
     inbox_rules_apply,
+    payee_rule_save,
     statement_file_choose,
     statement_file_import,
     statement_file_upload,
@@ -39,7 +40,7 @@ from interface.admin_ledger import OwnedModelAdmin
 from ledger.fields import STATEMENT_DATE_FORMATS, DecimalFormField
 from ledger.models import Bill, Home, TaxYear
 from ledger.statement_import import StatementError, statement_plan
-from ledger.statement_inbox import inbox_items
+from ledger.statement_inbox import inbox_items, next_rule_position
 from ledger.statement_models import (
     BillSchedule,
     PayeeRule,
@@ -263,6 +264,8 @@ class StatementImportAdmin(OwnedModelAdmin):
         return TemplateResponse(request, "admin/ledger/statementimport/preview.html", context)
 
     def _preview_post(self, request, upload, here: str):
+        if "ignore_like" in request.POST:
+            return self._ignore_like(request, upload, here)
         account_form = AccountChoiceForm(request.POST, owner=request.user)
         account_form.is_valid()
         account = account_form.cleaned_data.get("account")
@@ -312,6 +315,24 @@ class StatementImportAdmin(OwnedModelAdmin):
             )
         except YearFiledError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        return HttpResponseRedirect(here)
+
+    def _ignore_like(self, request, upload, here: str):
+        """One click on a preview line: a rule that ignores the lines like it."""
+        description = request.POST.get("ignore_like", "")[:200]
+        rule = PayeeRule(
+            owner=request.user,
+            position=next_rule_position(request.user),
+            match=CONTAINS,
+            pattern=pattern_for(description),
+            action=PayeeRule.Action.IGNORE,
+        )
+        try:
+            payee_rule_save(rule=rule)
+        except (ValidationError, YearFiledError) as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, f"Rule “{rule}” added.", messages.SUCCESS)
         return HttpResponseRedirect(here)
 
 

@@ -175,7 +175,7 @@ def statement_row_classify(
     if make_rule:
         rule = PayeeRule(
             owner_id=row.owner_id,
-            position=_next_position(row.owner_id),
+            position=next_rule_position(row.owner_id),
             match=CONTAINS,
             pattern=pattern_for(row.description),
             action=PayeeRule.Action.BILL if action == BILL else PayeeRule.Action.IGNORE,
@@ -193,8 +193,11 @@ def statement_row_classify(
     return Classified(row, bill, rule, applied)
 
 
-def _next_position(owner_id) -> int:
-    top = PayeeRule.objects.filter(owner_id=owner_id).aggregate(top=Max("position"))["top"]
+def next_rule_position(owner) -> int:
+    """After the owner's last rule, leaving room between."""
+    top = PayeeRule.objects.filter(owner_id=getattr(owner, "pk", owner)).aggregate(
+        top=Max("position")
+    )["top"]
     return (top or 0) + RULE_STEP
 
 

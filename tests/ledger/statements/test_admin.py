@@ -115,3 +115,23 @@ def test_pages_load(renter, admin_client_for, url):
     make_rules(renter)
     assert admin_client_for(renter).get(url).status_code == 200
     assert PayeeRule.objects.count() == 7
+
+
+def test_one_click_on_a_preview_line_makes_a_rule_that_ignores_lines_like_it(
+    renter, admin_client_for
+):
+    client = admin_client_for(renter)
+    upload_page(client, "bank-of-america.csv")
+    pending = StatementImport.objects.get(owner=renter)
+    preview = f"/admin/ledger/statementimport/{pending.pk}/preview/"
+    line = "WHOLE FOODS MARKET #10211 SEATTLE WA"
+    assert f'name="ignore_like" value="{line}"' in client.get(preview).content.decode()
+
+    response = client.post(preview, {"ignore_like": line})
+
+    assert response.status_code == 302 and response["Location"] == preview
+    rule = PayeeRule.objects.get(owner=renter)
+    assert (rule.match, rule.pattern, rule.action) == ("contains", "WHOLE FOODS", "ignore")
+    page = client.get(preview).content.decode()
+    assert re.search(r"WHOLE FOODS MARKET #10211 SEATTLE WA</td>\s*<td[^>]*>-\$120.33</td>\s*"
+                     r"<td>ignored</td>", page)  # fmt: skip
