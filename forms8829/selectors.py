@@ -55,6 +55,8 @@ ENGINE_VERSION = "2"
 
 EXCLUSIVE_USES = ("exclusive", "storage")
 DAYCARE_USE = "daycare"
+# What places a bill on the form (`_Sums.add`), beside its amount.
+_BILL_KEYS = ("tax_year", "home_id", "category", "scope", "business_use_percent", "office_area_id")
 # Business use that stops and starts again within this many days is more often a typing slip.
 SHORT_GAP_DAYS = 7
 
@@ -326,15 +328,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
         )
         grouped = (
             bills.annotate(counts=counts)
-            .values(
-                "tax_year",
-                "home_id",
-                "category",
-                "scope",
-                "business_use_percent",
-                "office_area_id",
-                "counts",
-            )
+            .values(*_BILL_KEYS, "counts")
             .annotate(total=Sum(Bill.signed_amount(), default=ZERO))
             .order_by()
         )
@@ -351,12 +345,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                 )
         # Few rows: only bills whose service period crosses a start or end of business use.
         for bill in bills.filter(straddling).values(
-            "tax_year",
-            "home_id",
-            "category",
-            "scope",
-            "business_use_percent",
-            "office_area_id",
+            *_BILL_KEYS,
             "amount",
             "kind",
             "service_start",

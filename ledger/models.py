@@ -25,6 +25,7 @@ ZERO = Decimal("0.00")
 MONEY = {"max_digits": 12, "decimal_places": 2}
 AREA = {"max_digits": 10, "decimal_places": 2}
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
+OPTIONAL_MONEY = {**MONEY, "null": True, "blank": True, "validators": NOT_NEGATIVE}
 
 
 class OwnedQuerySet(models.QuerySet):
@@ -143,10 +144,7 @@ class Home(Owned):
         help_text="Fair market value on the date of first business use (line 37 uses the smaller).",
     )
     land_fmv_at_first_business_use = models.DecimalField(
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
+        **OPTIONAL_MONEY,
         verbose_name="land FMV at first business use",
         help_text="Optional: the land's fair market value on the date of first business use "
         "(line 38 uses it when it is lower than the land value).",
@@ -257,33 +255,21 @@ class OfficeArea(Owned):
     # When this area starts business use again after a gap, the restart is a new placing in
     # service with its own basis (Treas. Reg. 1.168(i)-4; docs/tax-rules.md §4).
     restart_adjusted_basis = models.DecimalField(
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
+        **OPTIONAL_MONEY,
         help_text="If business use starts again with this area after a gap: the home's adjusted "
         "basis on its start date (cost and improvements, less depreciation allowed so far).",
     )
     restart_fmv = models.DecimalField(
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
+        **OPTIONAL_MONEY,
         verbose_name="restart FMV",
         help_text="The home's fair market value on that date (line 37 uses the smaller).",
     )
     restart_land_value = models.DecimalField(
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
+        **OPTIONAL_MONEY,
         help_text="The land's value included then (blank: the home's land value).",
     )
     restart_land_fmv = models.DecimalField(
-        **MONEY,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
+        **OPTIONAL_MONEY,
         verbose_name="restart land FMV",
         help_text="Optional: the land's fair market value then, if lower.",
     )
