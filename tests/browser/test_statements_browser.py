@@ -15,7 +15,7 @@ from django.db import connections
 from ledger.models import Bill
 from ledger.statement_models import PayeeRule, StatementRow
 from review.page import money
-from tests.browser.test_review_browser import ARGS, OUTPUT, PASSWORD
+from tests.browser.test_review_browser import OUTPUT, PASSWORD, browser_page  # noqa: F401 (a fixture)
 from tests.factories import OfficeAreaFactory, RentedHomeFactory, TaxYearHomeFactory, UserFactory
 from tests.ledger.statements.conftest import FIXTURES
 from tests.review.conftest import form_of
@@ -23,26 +23,10 @@ from tests.review.conftest import form_of
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def statement_page(chromium_executable, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, args=ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-
-
-def test_statement_to_review(transactional_db, live_server, statement_page):
+def test_statement_to_review(transactional_db, live_server, request):
+    page = request.getfixturevalue("browser_page")  # tests/browser/test_review_browser.py's
     try:
-        statement_to_review(live_server.url, statement_page)
+        statement_to_review(live_server.url, page)
     finally:
         connections.close_all()
 
