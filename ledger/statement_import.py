@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -182,11 +183,20 @@ def recognize_account(*, owner, data: bytes) -> StatementAccount | None:
             .first()
         )
     rows = csv_rows(decode(data))
+    widths = Counter(len(cells) for _, cells in rows).most_common(1)
+    width = widths[0][0] if widths else 0
+
+    def reads(layout: Layout | None) -> bool:
+        if layout is None:
+            return False
+        if layout.header:
+            return _find_header(rows, layout.header) is not None
+        return layout.width == width  # a headerless export: by its shape
+
     found = [
         account
         for account in StatementAccount.objects.owned_by(owner).filter(layout_confirmed=True)
-        if (layout := account.layout) is not None
-        and (_find_header(rows, layout.header) is not None if layout.header else False)
+        if reads(account.layout)
     ]
     return found[0] if len(found) == 1 else None
 

@@ -8,12 +8,16 @@ from decimal import Decimal
 import pytest
 
 from forms8829.filing import YearFiledError, tax_year_file
-from forms8829.statement_writes import statement_file_import, statement_row_decide
+from forms8829.statement_writes import (
+    statement_file_import,
+    statement_file_upload,
+    statement_row_decide,
+)
 from ledger.models import Bill, TaxYear
 from ledger.statement_import import statement_plan
 from ledger.statement_models import StatementAccount, StatementImport, StatementRow
 from tests.factories import BillFactory
-from tests.ledger.statements.conftest import FILES, import_file, make_rules, upload
+from tests.ledger.statements.conftest import FILES, FIXTURES, import_file, make_rules, upload
 
 D = Decimal
 RENT, NET, POWER, INSURE = "rent", "internet", "utilities", "insurance"
@@ -229,3 +233,11 @@ def test_a_rule_without_a_home_takes_the_home_lived_in_that_day(renter):
                 occupied_to=dt.date(2023, 12, 31))  # fmt: skip
     import_file(renter, "headerless-five.csv")
     assert {b.home.name for b in Bill.objects.filter(owner=renter)} == {"Harbor Apartment"}
+
+
+def test_the_next_headerless_export_is_recognized_by_its_shape(renter):
+    make_rules(renter)
+    first = import_file(renter, "headerless-five.csv", account_name="Wells checking")
+    data = (FIXTURES / "headerless-five.csv").read_text().replace("2026", "2025")
+    pending = statement_file_upload(owner=renter, data=data.encode(), file_name="2025.csv")
+    assert pending.account == first.plan.account
