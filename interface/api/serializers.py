@@ -383,6 +383,13 @@ class ChainYearSerializer(serializers.Serializer):
     line_44_casualty_depreciation_carryover_out = money_field(
         source="carry_out.casualty_depreciation"
     )
+    line_31_casualty_part_in = money_field(
+        source="carry_in.casualty",
+        help_text="The casualty losses in line 31 (the rest is depreciation): allowed first.",
+    )
+    line_44_casualty_part_out = money_field(
+        source="carry_out.casualty", help_text="The casualty losses in line 44."
+    )
     forms = ChainFormSerializer(many=True, help_text="Per home: method and lines 27/33 allowed.")
     warnings = serializers.ListField(child=serializers.CharField())
 

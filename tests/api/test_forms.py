@@ -133,6 +133,7 @@ def test_carryover_chain_across_years(api, user, ledger):
         first["line_44_casualty_depreciation_carryover_out"]
         == second["line_31_casualty_depreciation_carryover_in"]
     )
+    assert first["line_44_casualty_part_out"] == second["line_31_casualty_part_in"] == "0.00"
     (form_2024,) = second["forms"]
     assert form_2024["home_id"] == home.pk
     assert set(form_2024["lines"]) == {"25", "27", "31", "33", "43", "44"}

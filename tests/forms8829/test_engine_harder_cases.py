@@ -457,3 +457,43 @@ def test_bad_input_is_named(overrides, message) -> None:
     with pytest.raises(InvalidInputError) as caught:
         compute_form(regular(**overrides))
     assert message in str(caught.value)
+
+
+# --- Homes first used for business before May 13, 1993 (Pub 946 Table A-7) ------------------
+
+
+def test_table_a7_stop_year_and_improvements() -> None:
+    # First used March 1990: 2018 is recovery year 29 (odd: March 3.174). Stopped June 15:
+    # 3.174 x (6 - 0.5) / 12 = 1.45475 -> 1.455; 20,000 x 1.455% = 291.00.
+    # A 10,000 addition placed in service July 1992 (also Table A-7): business basis 1,000,
+    # recovery year 27 (odd: July 3.174), stopped June 15: 3.174 x 5.5 / 12 -> 1.455 -> 14.55.
+    dep = Depreciation(
+        cost_basis=OWNER.cost_basis,
+        land_value=OWNER.land_value,
+        fmv_at_first_business_use=OWNER.fmv_at_first_business_use,
+        first_business_use=date(1990, 3, 1),
+        business_use_end=date(2018, 6, 15),
+        improvements=(Improvement("Addition", D("10000"), date(1992, 7, 1)),),
+    )
+    r = compute_form(regular(year=2018, depreciation=dep))
+    assert r.line_41_depreciation_percentage == D("1.455")
+    [row] = r.improvement_statement
+    assert (row.recovery_year, row.rate, row.depreciation) == (27, D("1.455"), D("14.55"))
+    assert r.line_42_depreciation_allowable == D("305.55")  # 291.00 + 14.55
+    assert has_note(r, "Pub 946 Table A-7 (31.5-year")
+
+
+def test_an_acrs_home_keeps_its_later_improvements() -> None:
+    # First used in 1985 (ACRS: nothing left); a roof placed in service May 2010 (Table A-7a,
+    # recovery year 15 in 2024: 2.564%): 12,000 x 10% x 2.564% = 30.77.
+    dep = Depreciation(
+        cost_basis=OWNER.cost_basis,
+        land_value=OWNER.land_value,
+        fmv_at_first_business_use=OWNER.fmv_at_first_business_use,
+        first_business_use=date(1985, 3, 1),
+        improvements=(Improvement("Roof", D("12000"), date(2010, 5, 1)),),
+    )
+    r = compute_form(regular(depreciation=dep))
+    assert r.line_41_depreciation_percentage == D("0")
+    assert r.line_42_depreciation_allowable == D("30.77")
+    assert has_note(r, "ACRS property (Pub 534)")
