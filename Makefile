@@ -42,8 +42,12 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## Time and query counts (benchmarks/run.py), then speed at every size beside baselines
+## (benchmarks/scale.py: BENCH_SCALE=quick|large|full; BENCH_PG_URL adds PostgreSQL)
 bench: install
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/scale.py
+	if [ -n "$(BENCH_PG_URL)" ]; then DATABASE_URL=$(BENCH_PG_URL) $(PY) benchmarks/scale.py; fi
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles test-output

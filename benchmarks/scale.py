@@ -1,0 +1,428 @@
+"""Speed at every size, each measurement beside its baseline in the same run: `make bench`.
+
+For each database (SQLite in a temporary file; PostgreSQL when BENCH_PG_URL is set) and each
+size of seeded ledger (`benchmarks/seed.py`: one user, two homes, 2018-2026, a receipt on one
+bill in 50), every measurement and its baseline run in turn, A B A B ..., BENCH_RUNS times
+(default 5), and the medians are reported with the query counts:
+
+- ledger file export (`export_ledger --output`), ledger archive export (`--archive`) and the
+  bills CSV export (`GET /api/bills/export.csv`, streamed to the end): time and peak RSS of
+  the process (VmHWM), beside a bare streamed dump (the bills' rows read with fetchmany and written
+  as JSON, in a process of its own likewise);
+- one year's forms (`chain.year_forms`), beside one bare GROUP BY of the year's bills;
+- CSV import of 1,000 bills, the first file and the tenth, beside a bare batched insert of
+  the same rows with their history rows;
+- the API's bills: first page, last page by number, a page by cursor, beside a trivial
+  authenticated DRF endpoint; the admin bill list, its last page and a search, beside the
+  admin index.
+
+Sizes: BENCH_SCALE=quick (default: 1,000 and 10,000 bills), large (adds 100,000), full (adds
+1,000,000; seeding takes minutes). The JSON report goes to var/bench/scale-<database>.json and
+a Markdown table to standard output (the README's Speed section shows the last one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeoffice.settings")
+
+SCALES = {
+    "quick": [1_000, 10_000],
+    "large": [1_000, 10_000, 100_000],
+    "full": [10_000, 100_000, 1_000_000],
+}
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+PYTHON = sys.executable
+
+
+# --------------------------------------------------------------------------------------------
+# The child: one measurement in its own process, so its peak RSS is its own.
+
+
+def child(mode: str, username: str, out: str) -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    owner = get_user_model().objects.get(username=username)
+    start = time.perf_counter()
+    with connection.execute_wrapper(count):
+        CHILD_MODES[mode](owner, out)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "queries": queries, "peak_mib": _peak_mib()}))
+
+
+def _peak_mib() -> float:
+    """This process's peak RSS: VmHWM belongs to the process's own memory since its exec (the
+    kernel's ru_maxrss also counts the parent's size at the fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _export_json(owner, out):
+    from django.core.management import call_command
+
+    with open(os.devnull, "w") as quiet:
+        call_command("export_ledger", "--user", owner.username, "--output", out, stdout=quiet)
+
+
+def _export_archive(owner, out):
+    from django.core.management import call_command
+
+    with open(os.devnull, "w") as quiet:
+        call_command("export_ledger", "--user", owner.username, "--archive", out, stdout=quiet)
+
+
+def _export_csv(owner, out):
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from interface.api.views import BillViewSet
+
+    request = APIRequestFactory().get("/api/bills/export.csv")
+    force_authenticate(request, owner)
+    response = BillViewSet.as_view({"get": "export_csv"})(request)
+    with open(out, "wb") as file:
+        for chunk in response.streaming_content:
+            file.write(chunk)
+
+
+def _bare_dump(owner, out):
+    """The floor of any export: the bills' columns read in chunks and written as JSON."""
+    from django.db import connection
+
+    with connection.cursor() as cursor, open(out, "w") as file:
+        cursor.execute(
+            "SELECT paid_on, payee, category, amount, scope, business_use_percent, "
+            "service_start, service_end, note, home_id FROM ledger_bill WHERE owner_id = %s "
+            "ORDER BY paid_on, payee, amount, id",
+            [owner.pk],
+        )
+        file.write("[")
+        while rows := cursor.fetchmany(2000):
+            for row in rows:
+                file.write(json.dumps([str(v) for v in row], indent=2) + ",\n")
+        file.write("]\n")
+
+
+CHILD_MODES = {
+    "export_json": _export_json,
+    "export_archive": _export_archive,
+    "export_csv": _export_csv,
+    "bare_dump": _bare_dump,
+}
+
+
+def run_child(database: str, mode: str, username: str) -> dict:
+    """Run one child; its time, queries and peak RSS (MiB)."""
+    out = tempfile.mktemp(dir=os.environ["BENCH_TMP"])
+    env = {**os.environ, "DATABASE_URL": database}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [PYTHON, __file__, "child", mode, username, out], env=env, stdout=subprocess.PIPE
+    )
+    stdout = process.stdout.read()
+    status = process.wait()
+    wall = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{mode} failed ({status})")
+    Path(out).unlink(missing_ok=True)
+    return {**json.loads(stdout.decode().strip().splitlines()[-1]), "wall": wall}
+
+
+# --------------------------------------------------------------------------------------------
+# In-process measurements
+
+
+def timed(fn) -> dict:
+    from django.db import connection
+
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        start = time.perf_counter()
+        fn()
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "queries": queries}
+
+
+def paired(label: str, fn_a, fn_b, base_label: str, runs: int = RUNS) -> dict:
+    """A and B in turn, `runs` times each after one warm-up of each; medians and ratio."""
+    fn_a(), fn_b()
+    a, b = [], []
+    for _ in range(runs):
+        a.append(fn_a())
+        b.append(fn_b())
+
+    def median(rows, key):
+        return statistics.median(row[key] for row in rows if key in row)
+
+    row = {"what": label, "baseline": base_label}
+    for key in ("seconds", "peak_mib"):
+        if key in a[0]:
+            row[key] = median(a, key)
+            row[f"baseline_{key}"] = median(b, key)
+    row["queries"] = a[-1]["queries"]
+    row["baseline_queries"] = b[-1]["queries"]
+    row["ratio"] = row["seconds"] / row["baseline_seconds"] if row["baseline_seconds"] else None
+    return row
+
+
+def measure_size(database: str, bills: int) -> list[dict]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Sum
+    from django.test import Client
+    from django.urls import reverse
+    from rest_framework.permissions import IsAuthenticated
+    from rest_framework.response import Response
+    from rest_framework.test import APIRequestFactory, force_authenticate
+    from rest_framework.views import APIView
+    from simple_history.utils import bulk_create_with_history
+
+    from benchmarks.seed import seed
+    from forms8829 import chain
+    from forms8829.filing import bills_csv_import
+    from interface.api.views import BillViewSet
+    from ledger.models import Bill, Home
+
+    username = f"scale{bills}"
+    seed(username, bills)
+    owner = get_user_model().objects.get(username=username)
+    rows = []
+
+    def child_run(mode):
+        return lambda: run_child(database, mode, username)
+
+    bare = child_run("bare_dump")
+    for label, mode in [
+        ("ledger file export", "export_json"),
+        ("ledger archive export", "export_archive"),
+        ("bills CSV export (API)", "export_csv"),
+    ]:
+        rows.append(paired(label, child_run(mode), bare, "bare streamed dump", runs=min(RUNS, 3)))
+
+    # One year's forms beside one GROUP BY of the year's bills.
+    def group_by():
+        list(
+            Bill.objects.owned_by(owner)
+            .filter(tax_year=2025)
+            .values("home_id", "category", "scope")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+
+    rows.append(
+        paired(
+            "one year's forms (2025)",
+            lambda: timed(lambda: chain.year_forms(owner=owner, year=2025)),
+            lambda: timed(group_by),
+            "bare GROUP BY",
+        )
+    )
+
+    # CSV import: the first and the tenth file of 1,000 bills into this ledger, beside a bare
+    # batched insert of the same rows with their history rows (each rolled back).
+    home = Home.objects.filter(owner=owner).order_by("id").first()
+
+    def csv_of(n: int) -> str:
+        lines = ["home,paid_on,payee,category,amount"]
+        lines += [
+            f"{home.key},2026-{1 + i % 12:02d}-{1 + i % 28:02d},Import {n} {i},utilities,{i}.17"
+            for i in range(1000)
+        ]
+        return "\n".join(lines)
+
+    def import_file(n: int):
+        return timed(lambda: bills_csv_import(owner=owner, data=csv_of(n), dry_run=False))
+
+    def bare_insert():
+        from django.db import transaction
+
+        made = [
+            Bill(
+                owner=owner,
+                home=home,
+                paid_on=f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                tax_year=2026,
+                payee=f"Bare {i}",
+                category="utilities",
+                amount=f"{i}.17",
+            )
+            for i in range(1000)
+        ]
+
+        def insert():
+            with transaction.atomic():
+                bulk_create_with_history(made, Bill, batch_size=1000, default_user=owner)
+                transaction.set_rollback(True)
+
+        return timed(insert)
+
+    first = import_file(1)
+    for n in range(2, 10):
+        import_file(n)
+    tenth = import_file(10)
+    base = [bare_insert() for _ in range(RUNS)]
+    base_seconds = statistics.median(b["seconds"] for b in base)
+    for label, result in (("CSV import, 1st file of 1,000", first), ("10th file", tenth)):
+        rows.append(
+            {
+                "what": label,
+                "baseline": "bare batched insert with history",
+                "seconds": result["seconds"],
+                "baseline_seconds": base_seconds,
+                "queries": result["queries"],
+                "baseline_queries": base[-1]["queries"],
+                "ratio": result["seconds"] / base_seconds,
+            }
+        )
+    Bill.objects.filter(owner=owner, payee__startswith="Import ").delete()
+
+    # Lists, beside a trivial authenticated DRF endpoint and the admin index.
+    class Trivial(APIView):
+        permission_classes = [IsAuthenticated]
+
+        def get(self, request):
+            return Response({})
+
+    factory = APIRequestFactory()
+
+    def api(view, url):
+        def call():
+            request = factory.get(url)
+            force_authenticate(request, owner)
+            response = view(request)
+            response.render()
+            assert response.status_code == 200, response.status_code
+            return response
+
+        return lambda: timed(call)
+
+    bills_list = BillViewSet.as_view({"get": "list"})
+    last_page = max(1, -(-Bill.objects.owned_by(owner).count() // 50))
+    trivial = api(Trivial.as_view(), "/api/trivial/")
+    first_page = factory.get("/api/bills/?cursor=")
+    force_authenticate(first_page, owner)
+    following = json.loads(bills_list(first_page).render().content)["next"]
+    for label, url in [
+        ("API bills, first page", "/api/bills/"),
+        ("API bills, last page (?page=N)", f"/api/bills/?page={last_page}"),
+        ("API bills, a page by cursor", following),
+    ]:
+        rows.append(paired(label, api(bills_list, url), trivial, "trivial DRF endpoint"))
+
+    client = Client()
+    client.force_login(owner)
+    changelist = reverse("admin:ledger_bill_changelist")
+    last_admin = min(last_page * 50, 10_000) // 100
+
+    def page(url):
+        def call():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        return lambda: timed(call)
+
+    index = page(reverse("admin:index"))
+    for label, url in [
+        ("admin bill list", changelist),
+        ("admin bill list, last page", f"{changelist}?p={max(0, last_admin - 1)}"),
+        ("admin bill list, search", f"{changelist}?q=Water"),
+    ]:
+        rows.append(paired(label, page(url), index, "admin index"))
+    for row in rows:
+        row["bills"] = bills
+        row["database"] = connection.vendor
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| bills | what | median | peak RSS | queries | baseline | its median | its RSS | ratio |",
+        "|---:|---|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    for r in rows:
+        rss = f"{r['peak_mib']:.0f} MiB" if "peak_mib" in r else ""
+        base_rss = f"{r['baseline_peak_mib']:.0f} MiB" if "baseline_peak_mib" in r else ""
+        lines.append(
+            f"| {r['bills']:,} | {r['what']} | {r['seconds'] * 1000:,.0f} ms | {rss} | "
+            f"{r['queries']} | {r['baseline']} | {r['baseline_seconds'] * 1000:,.1f} ms | "
+            f"{base_rss} | {r['ratio']:.2f}x |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    scale = os.environ.get("BENCH_SCALE", "quick")
+    if "DATABASE_URL" not in os.environ:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/scale.sqlite3"
+    database = os.environ["DATABASE_URL"]
+    os.environ["BENCH_TMP"] = tempfile.mkdtemp()
+    os.environ.setdefault("RECEIPTS_ROOT", tempfile.mkdtemp())
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    rows = []
+    for bills in SCALES[scale]:
+        rows += measure_size(database, bills)
+        print(table([r for r in rows if r["bills"] == bills]), flush=True)
+    report = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{os.cpu_count()} CPUs, {_memory_gib()} GiB, {platform.machine()}",
+        "database": connection.vendor,
+        "scale": scale,
+        "runs": RUNS,
+        "rows": rows,
+    }
+    target = ROOT / "var" / "bench" / f"scale-{connection.vendor}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\n{report['date']}, {report['machine']}, {connection.vendor}: {target}")
+
+
+def _memory_gib() -> int:
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return 0
+    return round(pages / 1024**3)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "child":
+        child(*sys.argv[2:5])
+    else:
+        main()
