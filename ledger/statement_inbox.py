@@ -162,11 +162,21 @@ def statement_row_classify(
             f"{row.description}",
         )
         bill.full_clean()
-        bill._history_user = user
-        bill._change_reason = IMPORT_REASON
-        bill.save()
+        same = (
+            Bill.objects.filter(owner_id=row.owner_id, home=home, paid_on=bill.paid_on)
+            .filter(payee__iexact=bill.payee, amount=bill.amount, kind=bill.kind)
+            .first()
+        )
+        if same is not None:  # typed in already: the line points to it, nothing is doubled
+            bill = same
+        else:
+            bill._history_user = user
+            bill._change_reason = IMPORT_REASON
+            bill.save()
         row.status, row.bill = StatementRow.Status.BILL, bill
         row.reason = "refund accepted by you" if row.amount > 0 else "classified by you"
+        if same is not None:
+            row.reason = f"the same bill is already in your ledger (bill {same.pk})"
     elif action == IGNORE:
         row.status, row.reason = StatementRow.Status.IGNORED, "ignored by you"
     else:

@@ -241,3 +241,16 @@ def test_the_next_headerless_export_is_recognized_by_its_shape(renter):
     data = (FIXTURES / "headerless-five.csv").read_text().replace("2026", "2025")
     pending = statement_file_upload(owner=renter, data=data.encode(), file_name="2025.csv")
     assert pending.account == first.plan.account
+
+
+def test_classifying_a_line_whose_bill_was_typed_in_points_to_it(renter):
+    import_file(renter, "bank-of-america.csv")  # no rules: every line waits
+    home = renter_home(renter)
+    typed = BillFactory(owner=renter, home=home, paid_on=dt.date(2026, 3, 25), payee="Home Depot",
+                        amount=D("45.12"), category="repairs")  # fmt: skip
+    row = StatementRow.objects.get(owner=renter, description__startswith="HOME DEPOT")
+
+    done = statement_row_decide(row=row, action="bill", payee="home depot", category="repairs")
+
+    assert done.bill == typed and Bill.objects.filter(owner=renter).count() == 1
+    assert done.row.reason == f"the same bill is already in your ledger (bill {typed.pk})"
