@@ -7,7 +7,7 @@ from django.db import connections
 from tests.browser.test_review_browser import ARGS, OUTPUT, PASSWORD
 from tests.factories import UserFactory, demo_like_ledger
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # about 15 s: make test-slow
 
 WATCH = """
 window.__csp = [];
