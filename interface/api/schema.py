@@ -27,14 +27,12 @@ ERROR = {
     "description": "An error: `detail` says what went wrong, `code` names it (`invalid`, "
     "`parse_error`, `not_found`, `year_filed`, `conflict`, `too_large`, `throttled`, "
     "`locked_out`, ...); messages by field name (`non_field_errors` for the record as a whole) "
-    "stand beside them.",
+    "stand beside them (a field may be named `year`), and so do a filed year's `year` and "
+    "`reopen_url`, a duplicate receipt's `existing_receipt`.",
     "properties": {
         "detail": {"type": "string"},
         "code": {"type": "string"},
         "errors": {"type": "array", "items": {}},
-        "year": {"type": "integer", "nullable": True},
-        "reopen_url": {"type": "string", "nullable": True},
-        "existing_receipt": {"type": "integer"},
     },
     "required": ["detail", "code"],
     "additionalProperties": {},
