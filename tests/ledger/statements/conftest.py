@@ -21,6 +21,7 @@ FILES = (
     "card-debit-credit.csv",
     "card-charges-positive.csv",
     "headerless-five.csv",
+    "card-charges-negative.csv",
     "checking-v1.qfx",
     "checking-v2.ofx",
 )

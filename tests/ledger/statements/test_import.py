@@ -26,7 +26,7 @@ EXPECTED = sorted(
         *[("Oak Street Properties", day, RENT, D("2150.00")) for day in
           ("01-02", "02-02", "03-02", "06-01", "07-01", "08-03")],
         *[("Comcast", day, NET, D("89.99")) for day in
-          ("01-15", "02-13", "05-14", "06-15", "07-15", "08-14")],
+          ("01-15", "02-13", "05-14", "06-15", "07-15", "08-14", "09-03")],
         ("City Power & Light", "01-28", POWER, D("112.40")),
         ("City Power & Light", "02-25", POWER, D("98.15")),
         ("City Power & Light", "03-27", POWER, D("90.00")),
@@ -35,8 +35,10 @@ EXPECTED = sorted(
         ("City Power & Light", "06-28", POWER, D("106.75")),
         ("City Power & Light", "07-28", POWER, D("130.02")),
         ("City Power & Light", "08-27", POWER, D("121.37")),
+        ("City Power & Light", "09-20", POWER, D("88.40")),
         ("State Farm", "03-05", INSURE, D("64.61")),
         ("State Farm", "04-12", INSURE, D("1180.00")),
+        ("State Farm", "09-25", INSURE, D("64.61")),
     ]
 )  # fmt: skip
 PERSONAL = ("SAFEWAY", "TRADER", "WHOLE FOODS", "STARBUCKS", "NETFLIX", "SHELL", "AMAZON")
@@ -170,7 +172,7 @@ def test_the_inbox_classifies_a_bill_with_a_rule_ignores_and_accepts_a_refund(re
     from review.page import bill_totals
 
     totals = bill_totals(Bill.objects.filter(owner=renter, category="utilities"))
-    assert totals.total == "$829.99"  # 854.99 - 25.00
+    assert totals.total == "$918.39"  # 943.39 - 25.00
 
 
 def test_a_refund_waits_for_acceptance_and_a_credit_from_a_known_payee_is_one(renter):
