@@ -59,6 +59,7 @@ from interface.api.parsers import JSONParser, LedgerFileParser, RequestTooLarge,
 from interface.api.schema import ERROR, YEAR_PARAMETER, errors, resource_schema
 from interface.api.throttling import ClientScopedRateThrottle
 from interface.lockout import lockout_response
+from interface.paging import BillPagination
 from interface.views import receipt_response
 from ledger import services
 from ledger.bill_import import CSV_MAX_BYTES
@@ -270,6 +271,8 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
     ordering = ("-paid_on", "-id")
     ordering_fields = ("paid_on", "amount", "payee", "category", "created_at", "id")
     file_actions = ("export_csv",)
+    # `?page=N` as before; `?cursor=` pages a large ledger by position (interface.paging).
+    pagination_class = BillPagination
 
     @extend_schema(
         tags=["bills"],
