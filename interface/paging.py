@@ -57,7 +57,9 @@ class BillPagination(PageNumberPagination):
         return self._cursor_pagination
 
     def paginate_queryset(self, queryset, request, view=None):
-        cursor = self._cursor(request)
+        # A cursor pages a queryset by its keys; a list already read (a bill's history) pages
+        # by number whatever the request says.
+        cursor = self._cursor(request) if hasattr(queryset, "order_by") else None
         self._active = cursor
         if cursor is not None:
             return cursor.paginate_queryset(queryset, request, view)

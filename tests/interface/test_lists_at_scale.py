@@ -109,3 +109,18 @@ def test_the_tax_year_page_runs_the_same_queries_for_any_number_of_homes(user, a
 
     one, four = queries(1), queries(4)
     assert len(four) == len(one), "\n".join(four)
+
+
+def test_a_bills_history_asked_by_cursor_pages_by_number(user):
+    """The history is a list already read, not a queryset: `?cursor=` there is no 500."""
+    from rest_framework.test import APIClient
+
+    from tests.api.conftest import make_ledger
+
+    ledger = make_ledger(user)
+    client = APIClient()
+    client.force_authenticate(user)
+    for cursor in ("", "abc"):
+        response = client.get(f"/api/bills/{ledger['bill'].pk}/history/?cursor={cursor}")
+        assert response.status_code == 200, response.content
+        assert response.json()["results"][0]["type"] == "created"
