@@ -35,6 +35,7 @@ from django.urls import reverse  # noqa: E402
 
 from forms8829 import chain, filing  # noqa: E402
 from forms8829.filing import bills_csv_import  # noqa: E402
+from interface.accounts import account_make_owner  # noqa: E402
 from ledger.ledger_file import ledger_export, ledger_import  # noqa: E402
 from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome  # noqa: E402
 
@@ -44,6 +45,7 @@ CATEGORIES = ["utilities", "utilities", "internet", "repairs", "insurance", "oth
 
 def build(username: str, bills_per_year: int):
     owner = get_user_model().objects.create(username=username, is_staff=True)
+    account_make_owner(owner)  # the admin's permissions (interface.accounts)
     home = Home.objects.create(
         owner=owner,
         name=f"{username} home",
