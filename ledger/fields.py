@@ -6,8 +6,9 @@ is accepted or refused the same way, with the same words, wherever it comes in
 (docs/ledger-format.md states the rules for users):
 
 - `read_decimal`: money accepts `1250`, `1,250.00` and `$1,250.00`; other numbers (areas,
-  percents, hours) the same without `$`. Never an exponent, NaN or Infinity, never more decimal
-  places than the field keeps (trailing zeros aside), never below or above the field's limits.
+  percents, hours) the same without `$`; a percent (a field of 0 to 100) also as `70%`. Never
+  an exponent, NaN or Infinity, never more decimal places than the field keeps (trailing zeros
+  aside), never below or above the field's limits.
   A JSON number is read from the digits as written (`JSONNumber`, see `json_loads`): `12.5` is
   12.50 and `1.25e2` is refused like the text "1.25e2". A Python float (from a program, never
   from our parsers) is read as its shortest text, `repr(value)`.
@@ -209,6 +210,8 @@ def read_decimal(
             raise invalid
         number = value
     elif isinstance(value, str):
+        if _is_percent(money, minimum, maximum):
+            value = _PERCENT_SIGN.sub("", value)  # "70%" is 70 in a field of percents
         number = _read_number_text(value, money=money, invalid=invalid, shown=shown)
     else:
         raise invalid
@@ -234,6 +237,23 @@ def read_decimal(
     if maximum is not None and quantized > maximum:
         raise FieldError(f"must be <= {maximum}", code="max_value", max_value=maximum)
     return quantized
+
+
+_PERCENT_SIGN = re.compile(r"\s*%\s*$")
+
+
+def _is_percent(money: bool, minimum, maximum) -> bool:
+    """A field of percents (0 to 100, not money): its values may be written with a `%`."""
+    return (
+        not money
+        and minimum is not None
+        and maximum is not None
+        and (minimum, maximum)
+        == (
+            0,
+            100,
+        )
+    )
 
 
 def _read_number_text(value: str, *, money: bool, invalid: FieldError, shown: str) -> Decimal:

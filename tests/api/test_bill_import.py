@@ -409,3 +409,10 @@ def test_export_applies_the_list_filters(api, homes):
     text = api.get(f"/api/bills/export.csv?home={cabin.pk}").getvalue().decode()
     assert "Cabin bill" in text and "Elm bill" not in text
     assert api.get("/api/bills/export.csv?category=nope").status_code == 400
+
+
+def test_a_business_use_percent_may_carry_its_sign(user, homes):
+    data = csv("elm,2024-03-01,Phone Co,phone,80.00,indirect,70%,,,")
+    report = bills_import_csv(owner=user, data=data, dry_run=False)
+    assert report.ok, report.errors
+    assert Bill.objects.get(payee="Phone Co").business_use_percent == Decimal("70.00")

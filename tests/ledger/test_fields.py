@@ -13,6 +13,7 @@ from ledger.fields import (
     FieldError,
     HomeLookup,
     JSONNumber,
+    decimal_limits,
     home_key_from_name,
     json_loads,
     read_choice,
@@ -344,3 +345,33 @@ def test_form_fields_read_what_people_type():
     assert day.clean("01/15/2024") == day.clean("2024-01-15") == dt.date(2024, 1, 15)
     with pytest.raises(forms.ValidationError, match="YYYY-MM-DD or MM/DD/YYYY"):
         day.clean("15.01.2024")
+
+
+PERCENT = {"max_digits": 5, "minimum": 0, "maximum": 100}
+
+
+@pytest.mark.parametrize(
+    ("raw", "limits", "expected"),
+    [
+        ("70%", PERCENT, D("70.00")),
+        (" 12.5 % ", PERCENT, D("12.50")),
+        ("70", PERCENT, D("70.00")),
+        ("170%", PERCENT, "must be <= 100"),
+        ("70%", {"max_digits": 10}, 'must be a number like "200", not "70%"'),  # not a percent
+        ("$70%", PERCENT, 'must be a number like "200", not "$70%"'),
+    ],
+)
+def test_a_percent_may_be_written_with_its_sign(raw, limits, expected):
+    """A bank's or a person's "70%" in a field of percents (0 to 100) is 70; elsewhere a `%`
+    is refused like any other stray character."""
+    if isinstance(expected, Decimal):
+        assert read_decimal(raw, **limits) == expected
+    else:
+        with pytest.raises(FieldError) as exc_info:
+            read_decimal(raw, **limits)
+        assert exc_info.value.message == expected
+
+
+def test_a_bills_business_use_percent_is_a_percent():
+    field = Bill._meta.get_field("business_use_percent")
+    assert read_decimal("70%", **decimal_limits(field)) == D("70.00")
