@@ -44,7 +44,6 @@ from interface.year_grid import next_month, year_grid_view
 from ledger import services
 from ledger.bill_import import CSV_MAX_BYTES
 from ledger.checks import (
-    bill_entry_errors,
     bill_warnings,
     home_warnings,
     office_area_entry_errors,
@@ -655,13 +654,7 @@ class BillImportForm(forms.Form):
 
 
 class BillForm(forms.ModelForm):
-    """The bill form, with the early checks of `ledger.checks` under the field to fix."""
-
-    def _post_clean(self):
-        super()._post_clean()
-        for field, message in bill_entry_errors(self.instance).items():
-            if field in self.fields and field not in self.errors:
-                self.add_error(field, message)
+    """The bill form; the model's checks (`Bill.clean`) answer under the field to fix."""
 
 
 @admin.register(Bill)

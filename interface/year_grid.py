@@ -24,7 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from forms8829.filing import YearFiledError, ledger_write
-from ledger.checks import bill_entry_errors, bill_warnings
+from ledger.checks import bill_warnings
 from ledger.fields import DecimalFormField, decimal_limits
 from ledger.models import Bill, Home
 
@@ -107,9 +107,6 @@ class YearGridForm(forms.Form):
             )
             try:
                 bill.full_clean()
-                problems = bill_entry_errors(bill)
-                if problems:
-                    raise ValidationError(problems)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     target = f"amount_{month}" if field in ("amount", "paid_on") else field

@@ -2,8 +2,9 @@
 
 Two kinds, each message naming the fix:
 
-- *errors* (`bill_entry_errors`, `office_area_entry_errors`): the record cannot be right as
-  typed; the admin form refuses it under the field to fix.
+- *errors* (`office_area_entry_errors`): the record cannot be right as typed; the admin form
+  refuses it under the field to fix. (A phone or internet bill without its business-use percent
+  is refused by `Bill.clean`, so at every door: admin, API, CSV, ledger file, statements.)
 - *warnings* (`bill_warnings`, `home_warnings`, `year_warnings`): it may be right (rent paid the
   week before moving in), so it is saved and the admin says what to check; the review lists the
   same items under "What is missing".
@@ -17,25 +18,12 @@ from __future__ import annotations
 from ledger.models import Bill, Home, OfficeArea
 
 C = Bill.Category
-SHARED_CATEGORIES = (C.INTERNET, C.PHONE)
 # The bills almost every owner pays: a year with none of them is likely missing some.
 USUAL_OWNER_CATEGORIES = (C.MORTGAGE_INTEREST, C.REAL_ESTATE_TAX, C.INSURANCE)
 
 
 def _date(day) -> str:
     return f"{day:%b} {day.day}, {day.year}"
-
-
-def bill_entry_errors(bill: Bill) -> dict[str, str]:
-    """Field -> message, for a bill that cannot be right as typed."""
-    errors: dict[str, str] = {}
-    if bill.category in SHARED_CATEGORIES and bill.business_use_percent is None:
-        label = "Telephone" if bill.category == C.PHONE else "Internet"
-        errors["business_use_percent"] = (
-            f"{label} bills need a business-use percent: type the share of this bill used for "
-            "your business (0-100, for example 40). Without it the bill counts nothing."
-        )
-    return errors
 
 
 def bill_warnings(bill: Bill) -> list[str]:

@@ -413,6 +413,9 @@ class Bill(Owned):
     # Categories that are never a direct expense (i8829 lines 9-11). Where each category goes on
     # the form is forms8829.lines.
     NEVER_DIRECT = (Category.MORTGAGE_INTEREST, Category.MORTGAGE_INSURANCE)
+    # Shared with personal use: only the business share counts (beside the form, on Schedule C),
+    # so the share must be given.
+    NEEDS_SHARE = (Category.INTERNET, Category.PHONE)
 
     home = models.ForeignKey(Home, on_delete=models.PROTECT, related_name="bills")
     paid_on = models.DateField(help_text="Payment date; the bill belongs to this tax year.")
@@ -497,6 +500,12 @@ class Bill(Owned):
             )
         elif self.service_start and self.service_end and self.service_end < self.service_start:
             errors["service_end"] = "The service period cannot end before it starts."
+        if self.category in self.NEEDS_SHARE and self.business_use_percent is None:
+            label = "Telephone" if self.category == self.Category.PHONE else "Internet"
+            errors["business_use_percent"] = (
+                f"{label} bills need a business-use percent: type the share of this bill used for "
+                "your business (0-100, for example 40). Without it the bill counts nothing."
+            )
         area = self.office_area  # also an unsaved one, as an import reads it
         if area is not None:
             if self.scope != self.Scope.DIRECT:

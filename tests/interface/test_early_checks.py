@@ -57,6 +57,27 @@ def test_a_phone_or_internet_bill_needs_its_percent(category, label, user, admin
     ]
 
 
+def test_every_door_asks_for_a_phone_bills_percent(user, client):
+    """The rule is the model's (`Bill.clean`): the API and the CSV import refuse the same bill."""
+    from rest_framework.test import APIClient
+
+    from ledger.bill_import import bills_import_csv
+
+    home = HomeFactory(owner=user, key="elm")
+    api = APIClient()
+    api.force_authenticate(user)
+    body = {"home": home.pk, "paid_on": "2025-02-01", "payee": "Phone Co", "category": "phone"}
+    response = api.post("/api/bills/", {**body, "amount": "80.00"}, format="json")
+    assert response.status_code == 400
+    assert "Telephone bills need a business-use percent" in str(response.json())
+    header = "home,paid_on,payee,category,amount,scope,business_use_percent"
+    report = bills_import_csv(
+        owner=user, data=f"{header}\nelm,2025-02-01,Phone Co,phone,80.00,indirect,\n", dry_run=True
+    )
+    assert [p.column for p in report.errors] == ["business_use_percent"]
+    assert not Bill.objects.exists()
+
+
 def test_the_year_grid_asks_for_the_percent_too(user, admin_client_for):
     home = HomeFactory(owner=user)
     data = {"home": home.pk, "payee": "Elm Cable", "category": "internet", "scope": "indirect"}
