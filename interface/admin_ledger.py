@@ -113,6 +113,27 @@ def owned_list_filter(model, entry):
     return entry
 
 
+# Plain words for the fields whose names are the engine's (the model keeps its names; the admin
+# says what the person types).
+PLAIN_LABELS = {
+    "mortgage_interest_schedule_a_limit": "Deductible mortgage interest (Schedule A)",
+    "receives_carryover": "Takes last year's carryover",
+    "gross_income_limit": "Gross income from the business (line 8)",
+}
+
+
+class CarryoverSelect(forms.NullBooleanSelect):
+    """Whether a home takes the prior year's carryover, in words (not Unknown/Yes/No)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", "Automatically (the home with the largest line 8)"),
+            ("true", "Yes, this home"),
+            ("false", "No, another home"),
+        ]
+
+
 class OwnedAdminMixin:
     """Scope querysets, choices and permissions to the request's user (superusers see all).
 
@@ -129,7 +150,12 @@ class OwnedAdminMixin:
             limits = decimal_limits(db_field)
             kwargs.setdefault("minimum", limits.get("minimum"))
             kwargs.setdefault("maximum", limits.get("maximum"))
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "receives_carryover":
+            kwargs["widget"] = CarryoverSelect
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in PLAIN_LABELS:
+            field.label = PLAIN_LABELS[db_field.name]
+        return field
 
     def _sees_all(self, request) -> bool:
         # A superuser administers accounts, not other people's ledgers: everyone sees their own.
@@ -975,6 +1001,12 @@ class TaxYearAdmin(OwnedModelAdmin):
 
 @admin.register(TaxYearHome)
 class TaxYearHomeAdmin(OwnedModelAdmin):
-    list_display = ("tax_year", "home", "method", "gross_income_limit", "receives_carryover")
+    list_display = ("tax_year", "home", "method", "gross_income_limit", "takes_carryover")
     list_filter = ("method", "home", "tax_year__year")
     list_select_related = ("tax_year", "home")
+
+    @admin.display(description=PLAIN_LABELS["receives_carryover"], ordering="receives_carryover")
+    def takes_carryover(self, obj):
+        if obj.receives_carryover is None:
+            return "Automatically"
+        return "Yes" if obj.receives_carryover else "No"

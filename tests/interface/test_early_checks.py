@@ -177,3 +177,17 @@ def test_a_wrong_date_says_the_format(user, admin_client_for):
     error = response.context["adminform"].form.errors["paid_on"][0]
     assert error != "Enter a valid date."
     assert "YYYY-MM-DD" in error and "MM/DD/YYYY" in error
+
+
+def test_the_tax_years_home_inputs_are_labelled_in_plain_words(user, admin_client_for):
+    from tests.factories import TaxYearHomeFactory
+
+    tyh = TaxYearHomeFactory(tax_year__owner=user)
+    page = admin_client_for(user).get(f"/admin/ledger/taxyearhome/{tyh.pk}/change/")
+    text = page.content.decode()
+    assert "Deductible mortgage interest (Schedule A)" in text
+    assert "Takes last year&#x27;s carryover" in text or "Takes last year's carryover" in text
+    assert "Automatically (the home with the largest line 8)" in text
+    assert "schedule a limit" not in text.lower() and ">Unknown<" not in text
+    listing = admin_client_for(user).get("/admin/ledger/taxyearhome/").content.decode()
+    assert "Automatically" in listing
