@@ -38,6 +38,8 @@ OWNER_MODELS = {
     ),
 }
 OWNER_READS = {"forms8829": ("computedform",)}
+# Their own account's settings (the time zone): seen and changed, never added or deleted.
+OWNER_SETTINGS = {"interface": ("account",)}
 
 
 def owner_permissions():
@@ -49,7 +51,13 @@ def owner_permissions():
         for action in ("add", "change", "delete", "view")
     ]
     codenames += [f"view_{model}" for models in OWNER_READS.values() for model in models]
-    apps = [*OWNER_MODELS, *OWNER_READS]
+    codenames += [
+        f"{action}_{model}"
+        for models in OWNER_SETTINGS.values()
+        for model in models
+        for action in ("change", "view")
+    ]
+    apps = [*OWNER_MODELS, *OWNER_READS, *OWNER_SETTINGS]
     return Permission.objects.filter(content_type__app_label__in=apps, codename__in=codenames)
 
 

@@ -87,3 +87,30 @@ def api_errors_as_json(get_response):
         return replaced
 
     return middleware
+
+
+def user_time_zone(get_response):
+    """Dates and times in the person's own time zone (`interface.models.Account`), as kept in
+    their session at login; the server's `TIME_ZONE` otherwise. No query: the session is read
+    only when the request has one."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    def middleware(request):
+        session = getattr(request, "session", None)
+        name = session.get("time_zone") if session is not None and session.session_key else None
+        try:
+            zone = zoneinfo.ZoneInfo(name) if name else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return get_response(request)
+        finally:
+            timezone.deactivate()
+
+    return middleware

@@ -66,7 +66,7 @@ def test_the_owners_group_holds_exactly_the_ledger_permissions(db):
     models = [m for kept in OWNER_MODELS.values() for m in kept]
     assert {"home", "officearea", "improvement", "bill", "receipt", "taxyear"} <= set(models)
     expected = {f"{a}_{m}" for m in models for a in ("add", "change", "delete", "view")}
-    assert codenames == expected | {"view_computedform"}
+    assert codenames == expected | {"view_computedform", "view_account", "change_account"}
     assert not any("user" in c or "group" in c or "permission" in c for c in codenames)
 
 
