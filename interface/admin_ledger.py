@@ -679,10 +679,6 @@ class BillImportForm(forms.Form):
             raise ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from exc
 
 
-class BillForm(forms.ModelForm):
-    """The bill form; the model's checks (`Bill.clean`) answer under the field to fix."""
-
-
 @admin.register(Bill)
 class BillAdmin(OwnedModelAdmin):
     # A ledger of a million bills is not counted whole on every page (interface.paging).
@@ -713,7 +709,6 @@ class BillAdmin(OwnedModelAdmin):
     search_fields = ("payee", "note")
     date_hierarchy = "paid_on"
     inlines = [ReceiptInline]
-    form = BillForm
     # Amounts are edited in the list (one write batch for the page); the rest on the bill's page.
     list_editable = ("amount",)
     # A refund (which counts against its category) is made from a statement's credit, in the
