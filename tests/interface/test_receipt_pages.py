@@ -44,3 +44,43 @@ def test_the_same_file_twice_is_refused_in_the_admin_as_in_the_api(user, admin_c
         f"This file is already stored as receipt {stored.pk} ('power.pdf') of the bill {first}."
     )
     assert Receipt.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "content_type, opens_inline",
+    [
+        ("application/pdf", True),
+        ("image/png", True),
+        ("image/heic", False),  # no browser shows it: a download
+        ("text/html", False),  # never stored (checked by content); were it, never inline
+        ("image/svg+xml", False),
+        ("application/octet-stream", False),
+    ],
+)
+def test_only_images_and_pdfs_open_inline_each_under_a_policy_that_runs_nothing(
+    content_type, opens_inline, user, admin_client_for
+):
+    receipt = ReceiptFactory(
+        bill=BillFactory(home=HomeFactory(owner=user)),
+        content_type=content_type,
+        original_name='../"power"\r\njan.pdf',
+    )
+    response = admin_client_for(user).get(f"/receipts/{receipt.file.name}?inline=1")
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["X-Content-Type-Options"] == "nosniff"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("inline;" if opens_inline else "attachment;")
+    assert not any(c in disposition for c in "/\r\n")
+    policy = [d.strip() for d in response["Content-Security-Policy"].split(";")]
+    assert policy[0] == "default-src 'none'"
+    assert {"frame-ancestors 'none'", "form-action 'none'", "base-uri 'none'"} <= set(policy)
+    # Browsers' PDF viewers refuse a sandboxed document (tests/browser has the render); every
+    # other receipt, inline or not, is a sandbox.
+    pdf_inline = content_type == "application/pdf"
+    assert ("sandbox" in policy) is not pdf_inline
+    assert ("object-src 'self'" in policy) is pdf_inline
+    # Downloaded, not opened, the PDF is a sandbox again.
+    download = admin_client_for(user).get(f"/receipts/{receipt.file.name}")
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert "sandbox" in download["Content-Security-Policy"]
