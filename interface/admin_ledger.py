@@ -49,7 +49,7 @@ from ledger.checks import (
     office_area_entry_errors,
     year_warnings,
 )
-from ledger.fields import DateFormField, DecimalFormField, decimal_limits
+from ledger.fields import DateFormField, DecimalFormField, decimal_limits, plain_decimal
 from ledger.models import (
     Bill,
     Home,
@@ -757,8 +757,9 @@ class BillAdmin(OwnedModelAdmin):
             self.message_user(request, warning, level=messages.WARNING)
 
     def response_add(self, request, obj, post_url_continue=None):
-        """ "Save and add another" keeps the home, payee, category, scope and percent, and
-        moves the date a month on (the next bill from the same payee, usually)."""
+        """ "Save and add another" keeps the home, payee, category, scope, office area and
+        percent (as typed: `40`, not the stored `40.00`), and moves the date a month on (the
+        next bill from the same payee, usually). The amount, note and service dates are new."""
         response = super().response_add(request, obj, post_url_continue)
         if "_addanother" in request.POST and response.status_code == 302:
             initial = {
@@ -766,7 +767,8 @@ class BillAdmin(OwnedModelAdmin):
                 "payee": obj.payee,
                 "category": obj.category,
                 "scope": obj.scope,
-                "business_use_percent": obj.business_use_percent,
+                "office_area": obj.office_area_id,
+                "business_use_percent": plain_decimal(obj.business_use_percent),
                 "paid_on": next_month(obj.paid_on).isoformat(),
             }
             return HttpResponseRedirect(add_url(Bill, **initial))

@@ -177,6 +177,14 @@ def _plain_text(text: str, *, money: bool) -> tuple[bool, str] | None:
     return negative, body
 
 
+def plain_decimal(value: Decimal | None) -> str | None:
+    """A number as a person writes it, without the stored places' trailing zeros (`40.00` ->
+    `40`, `12.50` -> `12.5`); what `read_decimal` reads back to the same value."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
 def read_decimal(
     value,
     *,

@@ -130,7 +130,51 @@ def test_save_and_add_another_keeps_the_bill_and_moves_a_month_on(user, admin_cl
         "category": "internet",
     }
     assert form.initial["paid_on"] == "2025-02-28"
-    assert form.initial["business_use_percent"] == "40.00"
+    # Shown as typed, not as stored (40.00); the amount, note and service dates are new.
+    shown = {name: form[name].value() for name in form.fields}
+    assert shown["business_use_percent"] == "40"
+    assert 'value="40"' in str(form["business_use_percent"])
+    assert 'value="2025-02-28"' in str(form["paid_on"])
+    assert shown["scope"] == "indirect" and shown["office_area"] is None
+    assert not any(shown[name] for name in ("amount", "note", "service_start", "service_end"))
+
+
+@pytest.mark.parametrize("typed, shown", [("12.5", "12.5"), ("100", "100"), ("0", "0")])
+def test_save_and_add_another_keeps_a_direct_bills_office_area_and_its_percent_as_typed(
+    typed, shown, user, admin_client_for
+):
+    home = HomeFactory(owner=user)
+    office = OfficeAreaFactory(home=home)
+    client = admin_client_for(user)
+    data = {
+        "home": home.pk,
+        "paid_on": "2025-12-31",
+        "payee": "Desk Phone Co",
+        "category": "phone",
+        "amount": "30",
+        "scope": "direct",
+        "office_area": office.pk,
+        "business_use_percent": typed,
+        "note": "",
+        "receipts-TOTAL_FORMS": "0",
+        "receipts-INITIAL_FORMS": "0",
+        "_addanother": "Save and add another",
+    }
+    response = client.post("/admin/ledger/bill/add/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    form = client.get(response.url).context["adminform"].form
+    assert form["business_use_percent"].value() == shown
+    assert form["office_area"].value() == str(office.pk)
+    assert form["paid_on"].value() == "2026-01-31"
+    # The pre-filled page, saved with the next amount, is the next bill.
+    data.update(paid_on=form["paid_on"].value(), business_use_percent=shown, amount="31")
+    assert client.post("/admin/ledger/bill/add/", data).status_code == 302
+    bills = list(Bill.objects.filter(owner=user).order_by("paid_on"))
+    assert [(b.paid_on, b.amount, b.business_use_percent) for b in bills] == [
+        (dt.date(2025, 12, 31), Decimal("30"), Decimal(typed)),
+        (dt.date(2026, 1, 31), Decimal("31"), Decimal(typed)),
+    ]
+    assert {b.office_area_id for b in bills} == {office.pk}
 
 
 def test_amounts_are_edited_in_the_bill_list(user, admin_client_for):
