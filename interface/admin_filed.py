@@ -8,6 +8,8 @@
 - Other records (homes, office areas, improvements) stay editable: only a change that alters a
   filed year's form is refused. The refusal re-shows the form with everything typed, the
   message under the field that changed (or above the form), and the heading as stored.
+- Amounts edited in a list (list_editable) that are refused are shown again as typed, the
+  message on the row of the filed year (the admin's own changelist formset with errors).
 
 Used by `interface.admin_ledger` (OwnedModelAdmin and OwnedInline); holds no rule of its own:
 the refusal itself is `forms8829.filing`'s.
@@ -16,6 +18,8 @@ the refusal itself is `forms8829.filing`'s.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.messages.storage import default_storage
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -90,8 +94,9 @@ class FiledYearAdminMixin:
 
     def _refused_keep_typed(self, request, exc, view, *args):
         """Show the form again as typed, with the refusal under the field that changed."""
-        for _ in messages.get_messages(request):  # "saved" was said inside the rolled-back batch
-            pass
+        # "Saved" was said inside the rolled-back batch: a fresh store, without it (iterating the
+        # old one would still show it on the page rendered in this request).
+        request._messages = default_storage(request)
         request._year_refusal = exc
         return view(*args)
 
@@ -99,6 +104,11 @@ class FiledYearAdminMixin:
         form = super().get_form(request, obj, change, **kwargs)
         refusal = getattr(request, "_year_refusal", None)
         return form if refusal is None else _refusing(form, refusal)
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset = super().get_changelist_formset(request, **kwargs)
+        refusal = getattr(request, "_year_refusal", None)
+        return formset if refusal is None else _refusing_rows(formset, refusal)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if getattr(request, "_year_refusal", None) is not None and obj is not None and obj.pk:
@@ -117,6 +127,31 @@ def _refusing(form_class, refusal):
 
     RefusedForm.__name__ = form_class.__name__
     return RefusedForm
+
+
+def _refusing_rows(formset_class, refusal):
+    """The list's edits shown again as typed (the admin's own invalid changelist formset), the
+    refusal on each changed row of the refused year, under the value that changed; on every
+    changed row when none is of that year (an open year's change reaching a filed one)."""
+
+    class RefusedFormSet(formset_class):
+        def clean(self):
+            super().clean()
+            message = " ".join(refusal.messages)
+            changed = [form for form in self.forms if form.has_changed()]
+            in_year = [
+                form
+                for form in changed
+                if getattr(filed_tax_year(form.instance), "year", None) == refusal.year
+            ]
+            for form in in_year or changed:
+                fields = [name for name in form.changed_data if name in form.fields]
+                form.add_error(fields[0] if fields else None, message)
+            if not changed:
+                raise ValidationError(message)
+
+    RefusedFormSet.__name__ = formset_class.__name__
+    return RefusedFormSet
 
 
 class FiledYearInlineMixin:

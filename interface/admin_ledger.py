@@ -279,7 +279,11 @@ class OwnedModelAdmin(FiledYearAdminMixin, OwnedAdminMixin, SimpleHistoryAdmin):
         return self._batched(request, parent, *args, object_id=object_id)
 
     def changelist_view(self, request, extra_context=None):
-        return self._batched(request, super().changelist_view, request, extra_context)
+        # Values edited in the list (list_editable's Save) are shown again as typed when
+        # refused; an action's refusal is a message (nothing was typed).
+        edits = bool(self.list_editable) and "_save" in request.POST
+        parent, args = super().changelist_view, (request, extra_context)
+        return self._batched(request, parent, *args, keep_typed=edits)
 
     def get_deleted_objects(self, objs, request):
         """The stored forms (`ComputedForm`) of a record's years are derived, not kept by hand:

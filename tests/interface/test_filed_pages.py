@@ -80,3 +80,42 @@ def test_a_refused_home_change_keeps_what_was_typed(filed, user, admin_client_fo
     assert form.errors["total_area"][0].startswith("Tax year 2024 is filed")
     assert Home.objects.get(pk=home.pk).total_area == home.total_area
     assert response.context["original"].total_area == home.total_area  # heading as stored
+    assert [str(m) for m in response.context["messages"]] == []  # no "changed successfully"
+
+
+def list_edit(client, *rows):
+    """The bill list's Save with `rows` of (bill, amount as typed)."""
+    data = {"form-TOTAL_FORMS": str(len(rows)), "form-INITIAL_FORMS": str(len(rows))}
+    for i, (bill, amount) in enumerate(rows):
+        data |= {f"form-{i}-id": bill.pk, f"form-{i}-amount": amount}
+    return client.post("/admin/ledger/bill/?o=1", {**data, "_save": "Save"})
+
+
+def test_an_amount_refused_in_the_bill_list_stays_as_typed_with_the_error_on_its_row(
+    filed, user, admin_client_for
+):
+    tyh, filed_bill = filed
+    open_bill = BillFactory(home=tyh.home, paid_on=dt.date(2025, 3, 1), payee="Open Power")
+    amounts = {b.pk: b.amount for b in (filed_bill, open_bill)}
+    response = list_edit(admin_client_for(user), (filed_bill, "$1,204.50"), (open_bill, "99.99"))
+    assert response.status_code == 200  # the list again, not a redirect that drops the input
+    forms = {form.instance.pk: form for form in response.context["cl"].formset.forms}
+    refused, other = forms[filed_bill.pk], forms[open_bill.pk]
+    assert refused["amount"].value() == "$1,204.50" and other["amount"].value() == "99.99"
+    assert refused.errors["amount"][0].startswith("Tax year 2024 is filed, and this change")
+    assert not other.errors  # its change was fine; it waits for the next Save
+    page = unescape(response.content.decode())
+    assert 'value="$1,204.50"' in page and "Please correct the error below." in page
+    assert "Tax year 2024 is filed" in page
+    assert [str(m) for m in response.context["messages"]] == []  # no "changed successfully"
+    # One write batch: nothing was saved, not even the open year's bill.
+    for bill in (filed_bill, open_bill):
+        bill.refresh_from_db()
+        assert bill.amount == amounts[bill.pk]
+    # Saved again with the refused row put back, the open year's change goes through.
+    response = list_edit(
+        admin_client_for(user), (filed_bill, str(amounts[filed_bill.pk])), (open_bill, "99.99")
+    )
+    assert response.status_code == 302
+    open_bill.refresh_from_db()
+    assert str(open_bill.amount) == "99.99"

@@ -193,3 +193,33 @@ def test_amounts_are_edited_in_the_bill_list(user, admin_client_for):
     assert response.status_code == 302
     bill.refresh_from_db()
     assert bill.amount == Decimal("1204.50")
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("12,34.5x", "12,34.5x"),
+        ("-5", "Must be >= 0."),
+    ],
+)
+def test_a_wrong_amount_in_the_bill_list_stays_as_typed_with_the_error_on_its_row(
+    typed, message, user, admin_client_for
+):
+    bill = BillFactory(home=HomeFactory(owner=user))
+    before = bill.amount
+    response = admin_client_for(user).post(
+        "/admin/ledger/bill/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": bill.pk,
+            "form-0-amount": typed,
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["cl"].formset.forms[0]
+    assert form["amount"].value() == typed and message in form.errors["amount"][0]
+    assert f'value="{typed}"' in response.content.decode()
+    bill.refresh_from_db()
+    assert bill.amount == before
