@@ -10,14 +10,23 @@ and in a note of the result. Chaining years (line 43/44 -> next line 25/31) is t
 Pure Python: this module must not import Django (tests/forms8829/test_engine_is_pure.py).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from forms8829.businesses import (
+    FORM_8829,
+    WORKSHEET,
+    BusinessPart,
+    BusinessUse,
+    form_of,
+    problems,
+)
 from forms8829.money import (
     HUNDRED,
     ONE,
     ZERO,
+    allocate,
     cents,
     fmt_decimal,
     fmt_money,
@@ -36,6 +45,7 @@ from forms8829.rules import (
     recovery_table,
     rules_for,
 )
+from forms8829.worksheet import worksheet_lines
 
 _ZERO_CENTS = cents(ZERO)  # "0.00": results print with 2 decimals even when nothing is due
 
@@ -176,6 +186,14 @@ class HomeYearInput:
     # 12 values: per month the largest area in qualified use (0 if < 15 days); capped and averaged
     simplified_monthly_areas: tuple[Decimal, ...] | None = None
     daycare_exclusive_300_plus: bool = False  # simplified 3b = 1.0: 300+ sq ft only for daycare
+    # The businesses that use the home this year (docs/tax-rules.md §6a); none: one Schedule C
+    # business. Their kinds pick the form; the deduction is allocated among them. Given, their
+    # internet and phone shares add up to internet_business and phone_business.
+    businesses: tuple[BusinessUse, ...] = ()
+    # Pub 587 worksheet line 11 (farmers, partners): business expenses not from the use of the
+    # home; gross_income_limit is then the worksheet's line 4 (gross income), and the limit
+    # the tiers use is line 4 less line 11. Form 8829's line 8 is already net of them.
+    other_business_expenses: Decimal = ZERO
 
 
 # --------------------------------------------------------------------------------------------
@@ -284,6 +302,11 @@ class FormResult:
     placements: tuple[PlacementDepreciation, ...] = ()  # the home's placings in service this year
     # The SALT cap depends on a MAGI within the phase-down range: it must be the final figure.
     magi_must_be_final: bool = False
+    # FORM_8829, or Pub 587's worksheet for farmers and partners (docs/tax-rules.md §6a)
+    form: str = FORM_8829
+    businesses: tuple[BusinessPart, ...] = ()  # each business's part of the deduction
+    worksheet_gross_income: Decimal | None = None  # worksheet line 4
+    worksheet_other_expenses: Decimal | None = None  # worksheet line 11
     # Part I
     line_1_business_area: Decimal | None = None
     line_2_total_area: Decimal | None = None
@@ -359,6 +382,40 @@ class FormResult:
             for key, field_name, kind in _SIMPLIFIED_LINES
         }
 
+    def worksheet_output(self, whole_dollars: bool = False) -> dict[str, str | None] | None:
+        """The `worksheet` object: Pub 587's worksheet lines (farmers and partners, regular
+        method); None for a Form 8829 home or a simplified year."""
+        if self.form != WORKSHEET or self.method != REGULAR:
+            return None
+        money = fmt_whole_dollars if whole_dollars else fmt_money
+        gross = self.worksheet_gross_income or ZERO
+        other = self.worksheet_other_expenses or ZERO
+        return worksheet_lines(
+            self.as_output_lines(whole_dollars) or {},
+            money(gross),
+            money(other),
+            money(self.line_14_line_12a_plus_line_13 + other),
+        )
+
+    def businesses_output(self, whole_dollars: bool = False) -> list[dict]:
+        """The `businesses` list: each business's part of the deduction and where it goes."""
+        money = fmt_whole_dollars if whole_dollars else fmt_money
+        return [
+            {
+                "name": part.name,
+                "kind": part.kind,
+                "share_percent": fmt_decimal(part.share_percent, 2),
+                "allocated_by": part.allocated_by,
+                "deduction": money(part.deduction),
+                "deduction_goes_to": part.destination.deduction,
+                "casualty_losses": money(part.casualty),
+                "internet": money(part.internet),
+                "phone": money(part.phone),
+                "internet_phone_go_to": part.destination.internet_phone,
+            }
+            for part in self.businesses
+        ]
+
     def as_output(self, whole_dollars: bool = False) -> dict:
         """The whole per-home JSON object of docs/ledger-format.md §3 (`form8829 --json`)."""
         money = fmt_whole_dollars if whole_dollars else fmt_money
@@ -366,7 +423,10 @@ class FormResult:
             "year": self.year,
             "home": self.home_name,
             "method": self.method,
+            "form": self.form,
             "lines": self.as_output_lines(whole_dollars),
+            "worksheet": self.worksheet_output(whole_dollars),
+            "businesses": self.businesses_output(whole_dollars),
             "schedule_c_line_30": money(self.schedule_c_line_30),
             "schedule_c_other": {
                 "internet": money(self.schedule_c_other.internet),
@@ -504,6 +564,29 @@ def compute_form(inp: HomeYearInput) -> FormResult:
     rules = rules_for(inp.year)
     _validate(inp, rules)
     notes: list[str] = []
+    form = form_of(inp.businesses)
+    gross_income = inp.gross_income_limit
+    if form == WORKSHEET:
+        # Pub 587 worksheet: line 13's limit is line 4 less lines 10 and 11; the tiers below
+        # take line 4 less line 11 where Form 8829 takes line 8 (forms8829.worksheet).
+        inp = replace(inp, gross_income_limit=gross_income - inp.other_business_expenses)
+    elif inp.other_business_expenses:
+        notes.append(
+            "Business expenses not from the use of the home are a Pub 587 worksheet line; "
+            "Form 8829's line 8 is already net of them (Schedule C line 29), so they are not used."
+        )
+    result = _compute_method(inp, rules, notes)
+    result = replace(result, form=form, businesses=_business_parts(inp, result))
+    if form == WORKSHEET:
+        result = replace(
+            result,
+            worksheet_gross_income=gross_income,
+            worksheet_other_expenses=inp.other_business_expenses,
+        )
+    return result
+
+
+def _compute_method(inp: HomeYearInput, rules: YearRules, notes: list[str]) -> FormResult:
     schedule_c_other = ScheduleCOther(
         internet=cents(inp.internet_business), phone=cents(inp.phone_business)
     )
@@ -515,6 +598,34 @@ def compute_form(inp: HomeYearInput) -> FormResult:
     if inp.method == SIMPLIFIED:
         return _compute_simplified(inp, rules, schedule_c_other, notes)
     return _compute_regular(inp, rules, schedule_c_other, notes)
+
+
+def _business_parts(inp: HomeYearInput, result: FormResult) -> tuple[BusinessPart, ...]:
+    """docs/tax-rules.md §6a: the home's deduction (and its casualty part) allocated among the
+    businesses that use it, to the cent: by the user's shares when given, else by business area
+    (project rule). Internet and phone stay with the business whose bills they are."""
+    uses = inp.businesses
+    if not uses:
+        return ()
+    by_user = uses[0].share_percent is not None
+    weights = [u.share_percent if by_user else u.area for u in uses]
+    whole = sum(weights, ZERO)
+    deductions = allocate(result.schedule_c_line_30, weights)
+    casualty = allocate(result.line_35_casualty_loss_portion or ZERO, weights)
+    how = "only business" if len(uses) == 1 else ("user" if by_user else "area")
+    return tuple(
+        BusinessPart(
+            name=u.name,
+            kind=u.kind,
+            share_percent=percent2(w / whole * HUNDRED) if whole else percent2(HUNDRED / len(uses)),
+            deduction=d,
+            casualty=c,
+            internet=cents(u.internet),
+            phone=cents(u.phone),
+            allocated_by=how,
+        )
+        for u, w, d, c in zip(uses, weights, deductions, casualty, strict=True)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1262,6 +1373,19 @@ def _check(name: str, value: object, *, minimum: Decimal | None = ZERO) -> Decim
 def _validate(inp: HomeYearInput, rules: YearRules) -> None:
     if inp.method not in METHODS:
         raise InvalidInputError(f"method must be one of {', '.join(METHODS)}, got {inp.method!r}.")
+    trouble = problems(inp.businesses)
+    if trouble:
+        raise InvalidInputError("; ".join(trouble) + ".")
+    _check("other_business_expenses", inp.other_business_expenses)
+    if inp.businesses:
+        for name in ("internet", "phone"):
+            total = sum((getattr(b, name) for b in inp.businesses), ZERO)
+            if cents(total) != cents(getattr(inp, f"{name}_business")):
+                raise InvalidInputError(
+                    f"the businesses' {name} shares add up to {total}, not {name}_business."
+                )
+        for b in inp.businesses:
+            _check(f"{b.name} area", b.area)
     taxpayer = inp.taxpayer
     if taxpayer.filing_status not in FILING_STATUSES:
         raise InvalidInputError(

@@ -4,7 +4,7 @@ Every rounding is explicit `Decimal.quantize(..., ROUND_HALF_UP)`; never float, 
 (which rounds half to even). Pure Python: this module must not import Django.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -62,3 +62,24 @@ def fmt_money(x: Number) -> str:
 def fmt_whole_dollars(x: Number) -> str:
     """Money as whole dollars, half up: Decimal("171.25") -> "171"."""
     return fmt_decimal(x, 0)
+
+
+def allocate(total: Decimal, weights: list[Decimal] | tuple[Decimal, ...]) -> tuple[Decimal, ...]:
+    """`total` (cents) split in proportion to `weights`, to the cent, the parts adding up to
+    `total` exactly: each part rounded down to the cent, then the cents left over go one each to
+    the largest remainders (ties: the first). All-zero weights split evenly."""
+    total = cents(total)
+    if not weights:
+        return ()
+    weights = [_decimal(w) for w in weights]
+    if sum(weights) <= 0:
+        weights = [ONE] * len(weights)
+    whole = sum(weights)
+    exact = [total * w / whole for w in weights]
+    parts = [e.quantize(CENT, rounding=ROUND_DOWN if total >= 0 else ROUND_UP) for e in exact]
+    left = int((total - sum(parts)) / CENT)
+    step = CENT if left >= 0 else -CENT
+    order = sorted(range(len(parts)), key=lambda i: (-abs(exact[i] - parts[i]), i))
+    for i in order[: abs(left)]:
+        parts[i] += step
+    return tuple(parts)

@@ -34,6 +34,7 @@ class AreaPeriod:
     use: str  # exclusive | daycare | storage
     start: date | None
     end: date | None
+    business: int | None = None  # the id of the business that uses the area
 
     @property
     def interval(self) -> Interval:

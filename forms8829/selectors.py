@@ -25,9 +25,9 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import BooleanField, Case, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, Prefetch, Q, Sum, Value, When
 
-from forms8829 import engine, lines
+from forms8829 import businesses, engine, lines
 from forms8829.money import ZERO, cents, percent2
 from forms8829.periods import (
     ALL_USES,
@@ -44,14 +44,16 @@ from forms8829.periods import (
     simplified_monthly_areas,
     year_interval,
 )
-from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome
+from ledger.models import Bill, Business, Home, OfficeArea, TaxYear, TaxYearHome
 
 # Bump when the engine's arithmetic changes, so stored unfiled forms are recomputed and filed
 # forms of earlier rules are compared with what the current rules give (forms8829.chain).
 # 2: the harder cases of docs/tax-rules.md (SALT for married filing separately, whole-year Line
 # 11 Worksheet, Schedule A fraction, mortgage insurance phase-out, casualty carried apart, old
 # homes, restarts, daycare-area direct bills, land FMV, net qualified disaster loss).
-ENGINE_VERSION = "2"
+# 3: businesses (docs/tax-rules.md §6a): the form a home's businesses use, the deduction
+# allocated among them, employees' office areas left out.
+ENGINE_VERSION = "3"
 
 EXCLUSIVE_USES = ("exclusive", "storage")
 DAYCARE_USE = "daycare"
@@ -74,6 +76,11 @@ class _Sums:
     # when the home has such an area that year.
     daycare_direct: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
     unnamed_direct: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    # Internet and phone business shares by the office area the bill names (None: none), so
+    # each goes to the business that uses that area (docs/tax-rules.md §6a).
+    beside_by_area: dict[tuple[str, int | None], Decimal] = field(
+        default_factory=lambda: defaultdict(lambda: ZERO)
+    )
     notes: list[str] = field(default_factory=list)
 
     def add(
@@ -83,6 +90,7 @@ class _Sums:
         percent: Decimal | None,
         amount: Decimal,
         area_use: str | None = None,
+        area_id: int | None = None,
     ) -> None:
         where = lines.spot(category, scope, percent is not None)
         if not where.counts:
@@ -97,6 +105,8 @@ class _Sums:
             amount = cents(amount * percent / 100)
         if where.line.one_amount:
             self.amounts[where.line.engine_field] += amount
+            if where.line.schedule_c_line:
+                self.beside_by_area[where.line.engine_field, area_id] += amount
         elif where.column == lines.COLUMN_A and not where.share and area_use not in EXCLUSIVE_USES:
             by_area = self.daycare_direct if area_use == DAYCARE_USE else self.unnamed_direct
             by_area[where.line.engine_field] += amount
@@ -183,8 +193,20 @@ def chain_fingerprint(engine_input: engine.HomeYearInput) -> str:
     return hashlib.sha256(f"{ENGINE_VERSION}:{engine_input!r}".encode()).hexdigest()
 
 
+def office_areas_prefetch() -> Prefetch:
+    """A home's office areas with their businesses: what `area_periods` reads (one query)."""
+    return Prefetch("office_areas", queryset=OfficeArea.objects.select_related("business"))
+
+
+def qualifying_areas(home: Home) -> list[OfficeArea]:
+    """The home's office areas (prefetched with `office_areas_prefetch`) that can give a
+    deduction: an employee's are left out (docs/tax-rules.md §6a)."""
+    return [a for a in home.office_areas.all() if a.business.kind != Business.Kind.EMPLOYEE]
+
+
 def area_periods(home: Home, *, rooms: bool | None = None) -> list[AreaPeriod]:
-    """The home's office areas as periods; rooms counted for the rooms method (or `rooms`)."""
+    """The home's qualifying office areas as periods; rooms counted for the rooms method (or
+    `rooms`)."""
     with_rooms = home.area_method == Home.AreaMethod.ROOMS if rooms is None else rooms
     return [
         AreaPeriod(
@@ -193,8 +215,9 @@ def area_periods(home: Home, *, rooms: bool | None = None) -> list[AreaPeriod]:
             use=a.use,
             start=a.start,
             end=a.end,
+            business=a.business_id,
         )
-        for a in home.office_areas.all()
+        for a in qualifying_areas(home)
     ]
 
 
@@ -220,7 +243,7 @@ def area_methods(home: Home, year: int) -> AreaMethods | None:
     (and the home its rooms); else None. Office areas prefetched: no query."""
     in_year = [
         a
-        for a in home.office_areas.all()
+        for a in qualifying_areas(home)
         if clip((a.start or FAR_PAST, a.end or FAR_FUTURE), year_interval(year))
     ]
     if not home.total_rooms or not in_year or any(not a.rooms for a in in_year):
@@ -299,10 +322,14 @@ def bills_behind_q(target: str, *, year: int | None = None) -> Q:
 def _load(owner, years: list[int]):
     tax_years = {
         ty.year: ty
-        for ty in TaxYear.objects.owned_by(owner).filter(year__in=years).prefetch_related("homes")
+        for ty in TaxYear.objects.owned_by(owner)
+        .filter(year__in=years)
+        .prefetch_related("homes__business_shares")
     }
     homes = list(
-        Home.objects.owned_by(owner).prefetch_related("office_areas", "improvements").order_by("id")
+        Home.objects.owned_by(owner)
+        .prefetch_related(office_areas_prefetch(), "improvements")
+        .order_by("id")
     )
     return tax_years, homes
 
@@ -342,6 +369,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                     row["business_use_percent"],
                     row["total"],
                     area_uses.get(row["office_area_id"]),
+                    row["office_area_id"],
                 )
         # Few rows: only bills whose service period crosses a start or end of business use.
         for bill in bills.filter(straddling).values(
@@ -364,6 +392,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                 bill["business_use_percent"],
                 counted,
                 area_uses.get(bill["office_area_id"]),
+                bill["office_area_id"],
             )
 
     result: dict[int, list[HomeYear]] = {}
@@ -504,6 +533,65 @@ def _placements(home: Home, in_use: list[Interval], year: int, notes: list[str])
     return placements[-1], tuple(placements[:-1])
 
 
+# The engine's fields for the shares beside the form, and BusinessUse's names for them.
+_BESIDE_FIELDS = {"internet_business": "internet", "phone_business": "phone"}
+
+
+def _business_uses(
+    home: Home, periods: list[AreaPeriod], year: int, tyh, sums: _Sums, notes: list[str]
+) -> tuple[businesses.BusinessUse, ...]:
+    """The businesses whose qualifying office areas are in use in `year`, each with its
+    day-weighted area (the default allocation weight), the share the user set, and the internet
+    and phone shares of the bills that name its office areas; bills that name none go to the
+    business with the largest area (project rule)."""
+    rooms = home.area_method == Home.AreaMethod.ROOMS
+    occupied = occupancy(home)
+    in_year = [
+        a
+        for a in qualifying_areas(home)
+        if clip((a.start or FAR_PAST, a.end or FAR_FUTURE), year_interval(year))
+    ]
+    used: dict[int, Business] = {}
+    for area in in_year:
+        used.setdefault(area.business_id, area.business)
+    if not used:
+        return ()
+    weights = {
+        pk: day_weighted_area(
+            [p for p in periods if p.business == pk], occupied, year, uses=ALL_USES, rooms=rooms
+        )
+        for pk in used
+    }
+    main = max(used, key=lambda pk: (weights[pk], -pk))
+    of_area = {a.pk: a.business_id for a in in_year}
+    beside = {pk: dict.fromkeys(_BESIDE_FIELDS, ZERO) for pk in used}
+    for (name, area_id), amount in sums.beside_by_area.items():
+        beside[of_area.get(area_id, main)][name] += amount
+    for name in _BESIDE_FIELDS:
+        if sum((b[name] for b in beside.values()), ZERO) != sums.amounts[name]:
+            # Refunds beyond the year's bills were floored (`_Sums.floor_refunds`): what is
+            # left goes to the main business.
+            for pk in beside:
+                beside[pk][name] = sums.amounts[name] if pk == main else ZERO
+    shares = {s.business_id: s.percent for s in tyh.business_shares.all()} if tyh else {}
+    if len(used) > 1:
+        notes.append(
+            "Several businesses use this home (docs/tax-rules.md §6a): one form for the home, "
+            "its deduction allocated among them "
+            + ("by the shares you set." if shares else "by their business areas (project rule).")
+        )
+    return tuple(
+        businesses.BusinessUse(
+            name=business.name,
+            kind=business.kind,
+            area=weights[pk],
+            share_percent=shares.get(pk),
+            **{short: beside[pk][name] for name, short in _BESIDE_FIELDS.items()},
+        )
+        for pk, business in sorted(used.items())
+    )
+
+
 def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums, paid_in_year) -> HomeYear:
     periods = area_periods(home)
     occupied = occupancy(home)
@@ -555,6 +643,7 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums, paid_in_year) -> 
             "(everything carries over). Add the home to the tax year."
         )
     paid_here = paid_in_year.get(home.pk, {})
+    uses = _business_uses(home, periods, year, tyh, sums, notes)
     schedule_a_limit = tyh.mortgage_interest_schedule_a_limit if tyh else None
     engine_input = engine.HomeYearInput(
         year=year,
@@ -599,6 +688,8 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums, paid_in_year) -> 
         earlier_placements=earlier_placements,
         **sums.schedule_c(),
         simplified_monthly_areas=simplified_monthly_areas(periods, occupied, year),
+        businesses=uses,
+        other_business_expenses=tyh.other_business_expenses if tyh else ZERO,
     )
     return HomeYear(
         year=year,

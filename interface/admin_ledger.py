@@ -35,7 +35,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
 from forms8829.models import ComputedForm
-from forms8829.selectors import bill_count_filters, bills_behind_q, home_restarts, homes_in_use
+from forms8829.selectors import (
+    bill_count_filters,
+    bills_behind_q,
+    home_restarts,
+    homes_in_use,
+    office_areas_prefetch,
+)
 from interface.admin_filed import FiledYearAdminMixin, FiledYearInlineMixin
 from interface.paging import CappedCountPaginator
 from interface.pending_imports import pending_import_keep, pending_import_take
@@ -634,7 +640,9 @@ class CountedFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         homes = list(
-            Home.objects.filter(pk__in=queryset.values("home_id")).prefetch_related("office_areas")
+            Home.objects.filter(pk__in=queryset.values("home_id")).prefetch_related(
+                office_areas_prefetch()
+            )
         )
         full, prorated = bill_count_filters(homes_in_use(homes))
         conditions = {

@@ -52,6 +52,7 @@ from ledger import fields
 from ledger.fields import HomeLookup, describe, home_key_from_name, json_loads
 from ledger.models import (
     Bill,
+    Business,
     Home,
     Improvement,
     OfficeArea,
@@ -778,7 +779,13 @@ def _write(owner, homes: list[_Record], bills: list[_Record], tax_years: list[_R
                 others.append(child.instance)
 
     if not errors:
-        _insert(OfficeArea, [r for h in homes for r in h.children["office_areas"]], owner)
+        areas = [r for h in homes for r in h.children["office_areas"]]
+        if areas:
+            business = Business.default_for(getattr(owner, "pk", owner))
+            for record in areas:
+                if record.instance.business_id is None:
+                    record.instance.business = business
+        _insert(OfficeArea, areas, owner)
         _insert(Improvement, [r for h in homes for r in h.children["improvements"]], owner)
         _insert(Bill, bills, owner)
         _insert(TaxYearHome, [r for t in tax_years for r in t.children["homes"]], owner)

@@ -233,6 +233,47 @@ class Home(Owned):
             raise ValidationError(errors)
 
 
+class Business(Owned):
+    """A business of the user's, and the schedule its home office deduction goes to.
+
+    Pub 587 "Where To Deduct"; i8829 "Who Cannot Use Form 8829"; docs/tax-rules.md §6a.
+    """
+
+    class Kind(models.TextChoices):
+        SOLE_PROPRIETOR = "sole_proprietor", "Sole proprietorship (Schedule C)"
+        STATUTORY_EMPLOYEE = "statutory_employee", "Statutory employee (Schedule C)"
+        FARM = "farm", "Farm (Schedule F)"
+        PARTNER = "partner", "Partnership interest (Schedule E, unreimbursed expenses)"
+        EMPLOYEE = "employee", "Employee (W-2): no federal deduction from 2018 on"
+
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SOLE_PROPRIETOR)
+
+    history = HistoricalRecords()
+
+    DEFAULT_NAME = "My business"
+
+    class Meta:
+        ordering = ["owner_id", "id"]
+        verbose_name_plural = "businesses"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="business_name_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default_for(cls, owner_id: int) -> Business:
+        """The business an office area belongs to when none is named: the user's first one,
+        created as a Schedule C sole proprietorship when the user has none (every ledger
+        before businesses existed was one Schedule C business)."""
+        first = cls.objects.filter(owner_id=owner_id).order_by("id").first()
+        if first is not None:
+            return first
+        return cls.objects.create(owner_id=owner_id, name=cls.DEFAULT_NAME)
+
+
 class OfficeArea(Owned):
     owner_from = "home"
 
@@ -243,6 +284,13 @@ class OfficeArea(Owned):
 
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="office_areas")
     name = models.CharField(max_length=100, default="Office")
+    business = models.ForeignKey(
+        Business,
+        on_delete=models.PROTECT,
+        related_name="office_areas",
+        blank=True,  # saved as the user's first business (`Business.default_for`)
+        help_text="The business that uses this area (blank: your first business).",
+    )
     area = models.DecimalField(
         **AREA, validators=[MinValueValidator(Decimal("0.01"))], help_text="Square feet."
     )
@@ -307,11 +355,19 @@ class OfficeArea(Owned):
     def __str__(self) -> str:
         return f"{self.name} ({self.area} sq ft)"
 
+    def save(self, *args, **kwargs):
+        self._inherit_owner()
+        if self.business_id is None and self.owner_id:
+            self.business = Business.default_for(self.owner_id)
+        super().save(*args, **kwargs)
+
     def clean(self, *, siblings: Iterable[OfficeArea] | None = None) -> None:
         """`siblings`: the home's other areas, when a bulk caller has them (else a query)."""
         errors: dict[str, str] = {}
         if self.start and self.end and self.end < self.start:
             errors["end"] = "The end date cannot be before the start date."
+        if self.business_id:
+            _same_owner(self.business, self, "business")
         if self.home_id and self.area is not None:
             home = self.home
             _same_owner(home, self, "home")
@@ -631,7 +687,9 @@ class TaxYearHome(Owned):
     gross_income_limit = models.DecimalField(
         **MONEY,
         default=ZERO,
-        help_text="Line 8: Schedule C line 29 plus gains, minus losses, from this home's use.",
+        help_text="Line 8: Schedule C line 29 plus gains, minus losses, from this home's use "
+        "(several businesses in the home: their total). Farms and partnerships: the gross "
+        "income from the business (Pub 587 worksheet line 4).",
     )
     receives_carryover = models.BooleanField(
         null=True,
@@ -661,6 +719,15 @@ class TaxYearHome(Owned):
     )
     excess_casualty_losses = models.DecimalField(
         **MONEY, default=ZERO, validators=NOT_NEGATIVE, help_text="Line 29."
+    )
+    other_business_expenses = models.DecimalField(
+        **MONEY,
+        default=ZERO,
+        validators=NOT_NEGATIVE,
+        verbose_name="business expenses not from the home",
+        help_text="Farms and partnerships only (Pub 587 worksheet line 11): the business's "
+        "expenses that are not from the use of the home. Line 8 above is then the worksheet's "
+        "line 4, the gross income from the business.",
     )
 
     history = HistoricalRecords()
@@ -703,6 +770,48 @@ class TaxYearHome(Owned):
                         f"{simplified[0].home} already uses it in {self.tax_year.year}."
                     }
                 )
+
+
+class BusinessShare(Owned):
+    """The user's own split of one home's deduction among the businesses that use the home in a
+    tax year (docs/tax-rules.md §6a). Without one, each business gets its share of the home's
+    business area (project rule); with them, the home's shares must name every business that
+    uses it that year and add up to 100%."""
+
+    owner_from = "tax_year_home"
+
+    tax_year_home = models.ForeignKey(
+        TaxYearHome, on_delete=models.CASCADE, related_name="business_shares"
+    )
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="shares")
+    percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="This business's share of the home's deduction, in percent.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tax_year_home_id", "business_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tax_year_home", "business"], name="business_share_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100),
+                name="business_share_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_id and self.business.name}: {self.percent}%"
+
+    def clean(self) -> None:
+        if self.tax_year_home_id and self.business_id:
+            _same_owner(self.tax_year_home, self, "tax_year_home")
+            _same_owner(self.business, self, "business")
 
 
 # The statement imports' records (accounts, statement files and lines, payee rules, recurring

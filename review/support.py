@@ -22,7 +22,7 @@ from django.db.models import CharField as CharType
 from forms8829 import lines as bill_lines
 from forms8829.chain import year_forms
 from forms8829.periods import prorate
-from forms8829.selectors import bill_count_filters, homes_in_use
+from forms8829.selectors import bill_count_filters, homes_in_use, office_areas_prefetch
 from ledger.csv_cells import csv_row
 from ledger.models import Bill, Home, Receipt
 from ledger.services import safe_file_name
@@ -67,7 +67,7 @@ def bills_behind_lines(*, owner, year: int, forms=None) -> list[BillLine]:
     """Every bill of the year with the form line it feeds, in form-line order."""
     forms = forms if forms is not None else year_forms(owner=owner, year=year)
     lines_by_home = {f.home_id: f.output.get("lines") for f in forms.forms}
-    homes = list(Home.objects.owned_by(owner).prefetch_related("office_areas"))
+    homes = list(Home.objects.owned_by(owner).prefetch_related(office_areas_prefetch()))
     in_use = homes_in_use(homes)
     full, straddling = bill_count_filters(in_use)
     bills = (

@@ -22,7 +22,7 @@ from forms8829.filing import (
     tax_year_file,
     tax_year_reopen,
 )
-from forms8829.selectors import area_methods
+from forms8829.selectors import area_methods, office_areas_prefetch
 from ledger.models import Home
 from ledger.services import home_area_method_set
 from review import page as review_data
@@ -148,7 +148,7 @@ def area_method(model_admin, request, object_id, home_id):
     tax_year = _tax_year(model_admin, request, object_id, change=True)
     home = (
         Home.objects.owned_by(tax_year.owner)
-        .prefetch_related("office_areas")
+        .prefetch_related(office_areas_prefetch())
         .filter(pk=home_id)
         .first()
     )
