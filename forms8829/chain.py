@@ -69,6 +69,8 @@ class YearForms:
     home_years: list[HomeYear] = field(default_factory=list)  # the engine inputs, as read now
     stored: list[ComputedForm] = field(default_factory=list)  # the rows stored for the year now
     error: FormError | None = None  # why the year's forms cannot be computed (writers' mode)
+    # The method comparison as the last batch stored it (forms8829.served), or why it failed.
+    comparisons: list[MethodComparison] | FormError | None = None
 
     @property
     def filed(self) -> bool:
@@ -197,9 +199,19 @@ def chain_compute(*, owner, through_year: int | None = None) -> list[YearForms]:
     they were filed, every open year computed now from the ledger. Reads only: the open years'
     forms are unsaved `ComputedForm` objects (`filing.chain_store` saves them, under the lock).
 
-    A year whose forms cannot be computed raises `FormError`; `stop_at_error` (the writers' mode)
-    returns the years before it instead, with `YearForms.error` set on the last one.
+    A year whose forms cannot be computed raises `FormError`. What the last write batch stored
+    is served when it is current (`forms8829.served`: no bill is read); else computed.
     """
+    from forms8829.served import chain_serve
+
+    served = chain_serve(owner=owner, through_year=through_year)
+    if served is not None:
+        return served
+    return chain_compute_from_ledger(owner=owner, through_year=through_year)
+
+
+def chain_compute_from_ledger(*, owner, through_year: int | None = None) -> list[YearForms]:
+    """`chain_compute` always computed from the ledger as it stands (the writers' read)."""
     return _chain(owner=owner, through_year=through_year, stop_at_error=False)
 
 
@@ -406,6 +418,10 @@ def method_comparison(
     with the chain's actual carry-in (docs/tax-rules.md §5, §6). `current`: the year as the
     caller already read it from the chain."""
     current = current or year_forms(owner=owner, year=year)
+    if isinstance(current.comparisons, FormError):
+        raise current.comparisons
+    if current.comparisons is not None:
+        return current.comparisons
     home_years = current.home_years
     receiver = _receiver(home_years)
     comparisons = []

@@ -36,9 +36,15 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from forms8829.chain import FormError, YearForms, chain_compute, chain_compute_to_store
+from forms8829.chain import (
+    FormError,
+    YearForms,
+    chain_compute_from_ledger,
+    chain_compute_to_store,
+)
 from forms8829.models import ComputedForm
 from forms8829.selectors import fingerprint, ledger_inputs
+from forms8829.served import chain_serve_store
 from ledger.bill_import import BillImportReport, bills_import_csv
 from ledger.ledger_archive import ledger_archive_import
 from ledger.ledger_file import ImportSummary, ledger_import
@@ -182,6 +188,11 @@ def _check(owner_id: int, before: _Snapshot, chain: list[YearForms]) -> None:
 _batch: contextvars.ContextVar[int | None] = contextvars.ContextVar("ledger_write", default=None)
 
 
+def batch_owner() -> int | None:
+    """The owner whose write batch is running here, if any."""
+    return _batch.get()
+
+
 class _DryRun(Exception):
     pass
 
@@ -205,6 +216,7 @@ def ledger_write(*, owner, dry_run: bool = False) -> Iterator[None]:
             chain = chain_compute_to_store(owner=owner_id)
             _check(owner_id, before, chain)
             chain_store(chain, owner=owner_id)
+            chain_serve_store(chain, owner=owner_id)
             if dry_run:
                 receipt_files_discard()
                 raise _DryRun
@@ -246,13 +258,21 @@ def chain_store(chain: list[YearForms], *, owner, through_year: int | None = Non
         form._state.adding = False
 
 
+def _store_whole_chain(owner) -> list[YearForms]:
+    """Compute the whole chain from the ledger, store its open years' forms and what reads
+    serve (`forms8829.served`). Under the user's lock."""
+    chain = chain_compute_to_store(owner=owner)
+    chain_store(chain, owner=owner)
+    chain_serve_store(chain, owner=owner)
+    return chain
+
+
 @transaction.atomic
 def chain_recompute(*, owner) -> list[YearForms]:
     """The explicit recompute: store every open year's forms from the ledger as it stands (they
     are also stored by every write; this repairs rows written by older versions or by hand)."""
     lock(owner)
-    chain = chain_compute_to_store(owner=owner)
-    chain_store(chain, owner=owner)
+    chain = _store_whole_chain(owner)
     if chain and chain[-1].error is not None:
         raise chain[-1].error
     return chain
@@ -273,7 +293,7 @@ def tax_year_file(*, tax_year: TaxYear) -> YearForms:
         raise YearFiledError(
             f"{current.year} is already filed.", year=current.year, tax_year_id=current.pk
         )
-    chain = chain_compute(owner=current.owner_id, through_year=current.year)
+    chain = chain_compute_from_ledger(owner=current.owner_id, through_year=current.year)
     if not chain or chain[-1].year != current.year:
         raise FormError(f"There is no tax year {current.year} in your ledger.")
     chain_store(chain, owner=current.owner_id, through_year=current.year)
@@ -283,6 +303,7 @@ def tax_year_file(*, tax_year: TaxYear) -> YearForms:
     current._change_reason = "Filed"
     current.save(update_fields=["filed", "filed_at", "updated_at"])
     _copy_filing_state(current, tax_year)
+    _store_whole_chain(current.owner_id)  # the later years, and what reads serve
     chain[-1].tax_year = current
     return chain[-1]
 
@@ -303,6 +324,7 @@ def tax_year_reopen(*, tax_year: TaxYear, reason: str) -> TaxYear:
     current._change_reason = f"Reopened: {reason}"[:100]
     current.save(update_fields=["filed", "filed_at", "updated_at"])
     _copy_filing_state(current, tax_year)
+    _store_whole_chain(current.owner_id)
     return current
 
 

@@ -58,3 +58,21 @@ class ComputedForm(models.Model):
 
     def __str__(self) -> str:
         return f"Form 8829 {self.year} — {self.output.get('home', '')}"
+
+
+class ServedChain(models.Model):
+    """What the last write batch stored for a user, in brief: per tax year its forms' ids and
+    chain fingerprints, carry-in and carry-out, warnings and method comparison (or where the
+    chain stopped). Reads serve the stored forms when this row is there and agrees with the
+    tax years and forms they read; `forms8829.served` writes it (batches, filing, reopening,
+    recompute) and deletes it when a ledger record is saved outside a batch."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    engine_version = models.CharField(max_length=16)
+    summary = models.JSONField()
+    stored_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Forms served to user {self.owner_id}, stored {self.stored_at:%Y-%m-%d %H:%M}"

@@ -74,22 +74,34 @@ def home_warnings(home: Home) -> list[str]:
     return []
 
 
-def year_warnings(*, owner, year: int) -> list[tuple[Home, str]]:
+def year_warnings(
+    *, owner, year: int, homes=None, bills: dict[int, set[str]] | None = None
+) -> list[tuple[Home, str]]:
     """Owned homes lived in during `year` with none of the usual owner's bills (mortgage
-    interest, real estate taxes, insurance) entered for it. One query for the bills."""
+    interest, real estate taxes, insurance) entered for it. One query for the homes (unless
+    given) and one for the bills (unless given: home id -> the categories of its bills of the
+    year)."""
+    if homes is None:
+        homes = Home.objects.owned_by(owner).filter(ownership=Home.Ownership.OWN)
     homes = [
         home
-        for home in Home.objects.owned_by(owner).filter(ownership=Home.Ownership.OWN)
-        if (home.occupied_from is None or home.occupied_from.year <= year)
+        for home in sorted(homes, key=lambda home: (home.name, home.pk))
+        if home.ownership == Home.Ownership.OWN
+        and (home.occupied_from is None or home.occupied_from.year <= year)
         and (home.occupied_to is None or home.occupied_to.year >= year)
     ]
     if not homes:
         return []
-    with_bills = set(
-        Bill.objects.owned_by(owner)
-        .filter(tax_year=year, category__in=USUAL_OWNER_CATEGORIES, home__in=homes)
-        .values_list("home_id", flat=True)
-    )
+    if bills is not None:
+        with_bills = {
+            home.pk for home in homes if bills.get(home.pk, set()) & set(USUAL_OWNER_CATEGORIES)
+        }
+    else:
+        with_bills = set(
+            Bill.objects.owned_by(owner)
+            .filter(tax_year=year, category__in=USUAL_OWNER_CATEGORIES, home__in=homes)
+            .values_list("home_id", flat=True)
+        )
     return [
         (
             home,

@@ -18,7 +18,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    When,
+)
 from django.db.models.functions import ExtractMonth
 
 from forms8829 import lines as bill_lines
@@ -37,9 +49,10 @@ from forms8829.selectors import (
     column_bills_q,
     home_business_use,
     home_restarts,
+    office_areas_prefetch,
 )
 from ledger.checks import bill_warnings, home_warnings, year_warnings
-from ledger.models import Bill, Home, OfficeArea, TaxYear, TaxYearHome
+from ledger.models import Bill, Home, OfficeArea, Receipt, TaxYear, TaxYearHome
 from ledger.statement_models import BillSchedule
 from review import charts
 from review.links import (
@@ -291,11 +304,15 @@ def year_review(*, tax_year: TaxYear) -> YearReview:
     review.forms = current
     review.tax_year = current.tax_year
 
-    homes = list(Home.objects.owned_by(owner).prefetch_related("office_areas").order_by("id"))
+    homes = list(
+        Home.objects.owned_by(owner).prefetch_related(office_areas_prefetch()).order_by("id")
+    )
     year_homes = {
         tyh.home_id: tyh.pk for tyh in TaxYearHome.objects.filter(tax_year=current.tax_year)
     }
-    monthly, totals = _bill_sums(owner=owner, year=year)
+    schedules = list(BillSchedule.objects.owned_by(owner).order_by("payee", "id"))
+    bills = _year_bills(owner=owner, year=year, payees={s.payee for s in schedules})
+    monthly, totals = bills.monthly, bills.totals
     homes_by_id = {home.pk: home for home in homes}
     for form in current.forms:
         review.homes.append(
@@ -317,37 +334,100 @@ def year_review(*, tax_year: TaxYear) -> YearReview:
         homes=homes,
         used_home_ids=[f.home_id for f in current.forms],
         year_homes=year_homes,
+        bills=bills,
+        schedules=schedules,
     )
     review.warnings = [w for yf in chain for w in yf.warnings]
     review.chain = _chain_rows(chain, year)
     return review
 
 
-def _bill_sums(*, owner, year: int):
-    """Bills of the year by home, month and category (chart), and each home's Form 8829 costs."""
+class _Month(Func):
+    """The month of a date column, natively on each database (Django's ExtractMonth calls a
+    Python function per row on SQLite; dates are stored there as YYYY-MM-DD)."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return ExtractMonth(*self.source_expressions).as_sql(compiler, connection, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="CAST(SUBSTR(%(expressions)s, 6, 2) AS INTEGER)"
+        )
+
+
+@dataclass
+class _YearBills:
+    """What the review needs of the year's bills, from one GROUP BY over them."""
+
+    monthly: dict[int, dict[int, dict[str, Decimal]]]  # home -> month -> category -> total
+    totals: dict[int, Decimal]  # home -> its Form 8829 costs (Schedule C amounts aside)
+    without_receipt: int
+    unshared: int  # internet and phone bills without a business-use percent
+    early_rent: int  # rent paid before the home was lived in
+    # Payments of recurring payees (internet, utilities, a schedule's): home, payee, month,
+    # category, in that order.
+    paid: list[tuple[int, str, int, str]]
+    categories: dict[int, set[str]]  # home -> the categories it has bills of
+
+
+def _year_bills(*, owner, year: int, payees: set[str]) -> _YearBills:
+    """The year's bills read once: grouped by home, month, category and (for the payments of
+    recurring payees) payee, with their signed sum and the counts the review's checks need."""
+    recurring = Q(category__in=(C.INTERNET, C.UTILITIES))
+    if payees:
+        recurring |= Q(payee__in=payees)
+    zero = Decimal("0")
     rows = (
         Bill.objects.owned_by(owner)
         .filter(tax_year=year)
-        .annotate(month=ExtractMonth("paid_on"))
-        .values("home_id", "month", "category")
-        .annotate(total=Sum(Bill.signed_amount(), default=Decimal("0")))
+        .annotate(
+            month=_Month("paid_on"),
+            recurring_payee=Case(
+                When(recurring & Q(kind=Bill.Kind.PAYMENT), then=F("payee")),
+                default=None,
+                output_field=CharField(),
+            ),
+        )
+        .values("home_id", "month", "category", "recurring_payee")
+        .annotate(
+            total=Sum(Bill.signed_amount(), default=zero),
+            without_receipt=Count(
+                "id", filter=~Q(Exists(Receipt.objects.filter(bill_id=OuterRef("pk"))))
+            ),
+            unshared=Count(
+                "id",
+                filter=Q(
+                    category__in=bill_lines.SCHEDULE_C_CATEGORIES,
+                    business_use_percent__isnull=True,
+                ),
+            ),
+            early_rent=Count("id", filter=Q(category=C.RENT, home__occupied_from__gt=F("paid_on"))),
+        )
         .order_by()
     )
-    monthly: dict[int, dict[int, dict[str, Decimal]]] = {}
+    result = _YearBills({}, {}, 0, 0, 0, [], {})
+    paid = set()
     for row in rows:
-        monthly.setdefault(row["home_id"], {}).setdefault(row["month"], {})[row["category"]] = row[
-            "total"
-        ]
-    totals = dict(
-        Bill.objects.owned_by(owner)
-        .filter(tax_year=year)
-        .exclude(category__in=bill_lines.SCHEDULE_C_CATEGORIES)
-        .values("home_id")
-        .annotate(total=Sum(Bill.signed_amount(), default=Decimal("0")))
-        .order_by()
-        .values_list("home_id", "total")
-    )
-    return monthly, totals
+        home_id, month, category, total = (
+            row["home_id"],
+            row["month"],
+            row["category"],
+            row["total"],
+        )
+        months = result.monthly.setdefault(home_id, {}).setdefault(month, {})
+        months[category] = months.get(category, zero) + total
+        if category not in bill_lines.SCHEDULE_C_CATEGORIES:
+            result.totals[home_id] = result.totals.get(home_id, zero) + total
+        result.without_receipt += row["without_receipt"]
+        result.unshared += row["unshared"]
+        result.early_rent += row["early_rent"]
+        result.categories.setdefault(home_id, set()).add(category)
+        if row["recurring_payee"] is not None:
+            paid.add((home_id, row["recurring_payee"], month, category))
+    result.paid = sorted(paid)
+    return result
 
 
 def _rows(lines: dict, layout: tuple[Line, ...], links: dict[str, str], rooms: bool):
@@ -603,15 +683,17 @@ def business_months(intervals: list[Interval], year: int) -> set[int]:
     return months
 
 
-def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> list[MissingItem]:
+def _missing(
+    *, owner, tax_year, chain, homes, used_home_ids, year_homes, bills: _YearBills, schedules
+) -> list[MissingItem]:
     year = tax_year.year
     items: list[MissingItem] = []
-    bills = Bill.objects.owned_by(owner).filter(tax_year=year)
+    year_bills = Bill.objects.owned_by(owner).filter(tax_year=year)
     homes_by_id = {h.pk: h for h in homes}
 
     # Bills without a receipt: the first few by date, and the filtered changelist for all.
-    without = bills.filter(receipts__isnull=True)
-    count = without.count()
+    without = year_bills.filter(receipts__isnull=True)
+    count = bills.without_receipt
     if count:
         all_url = bill_list_url(tax_year=year, has_receipt="no")
         for bill in without.select_related("home").order_by("paid_on", "id")[
@@ -638,7 +720,9 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
                 )
             )
 
-    items.extend(_missing_months(owner=owner, bills=bills, homes_by_id=homes_by_id, year=year))
+    items.extend(
+        _missing_months(bills=bills, schedules=schedules, homes_by_id=homes_by_id, year=year)
+    )
 
     # Office areas without a start date (counted as in use since ever: docs/tax-rules.md §3).
     for home in homes:
@@ -714,10 +798,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
             )
 
     # Internet and phone bills without a business-use percent count nothing (docs/tax-rules.md §2).
-    unshared = bills.filter(
-        category__in=bill_lines.SCHEDULE_C_CATEGORIES, business_use_percent__isnull=True
-    )
-    unshared_count = unshared.count()
+    unshared_count = bills.unshared
     if unshared_count:
         items.append(
             MissingItem(
@@ -735,7 +816,7 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
         )
 
     # The early checks of the records (ledger.checks), in the words the admin used on entry.
-    for home, warning in year_warnings(owner=owner, year=year):
+    for home, warning in year_warnings(owner=owner, year=year, homes=homes, bills=bills.categories):
         items.append(
             MissingItem(
                 "usual",
@@ -750,7 +831,9 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
         home = homes_by_id.get(home_id)
         for warning in home_warnings(home) if home is not None else ():
             items.append(MissingItem("fmv", warning, change_url(Home, home.pk), "give it"))
-    early_rent = bills.filter(category=C.RENT, home__occupied_from__gt=F("paid_on"))
+    early_rent = year_bills.filter(category=C.RENT, home__occupied_from__gt=F("paid_on"))
+    if not bills.early_rent:
+        early_rent = early_rent.none()
     for bill in early_rent.select_related("home").order_by("paid_on")[:MISSING_RECEIPTS_SHOWN]:
         for warning in bill_warnings(bill):
             items.append(MissingItem("date", warning, change_url(Bill, bill.pk), "check it"))
@@ -764,29 +847,23 @@ def _missing(*, owner, tax_year, chain, homes, used_home_ids, year_homes) -> lis
     return items
 
 
-def _missing_months(*, owner, bills, homes_by_id, year: int) -> list[MissingItem]:
+def _missing_months(*, bills: _YearBills, schedules, homes_by_id, year: int) -> list[MissingItem]:
     """Months of business use without a bill: from a recurring bill's schedule (its months due),
     and, for internet and utilities payees without one, from their bills (a payee paid in two
-    months or more is recurring). Refunds are not bills paid. Two queries."""
+    months or more is recurring). Refunds are not bills paid. No query of its own."""
     items: list[MissingItem] = []
-    payments = bills.filter(kind=Bill.Kind.PAYMENT).annotate(month=ExtractMonth("paid_on"))
     schedules = [
         schedule
-        for schedule in BillSchedule.objects.owned_by(owner).order_by("payee", "id")
+        for schedule in schedules
         if schedule.home_id in homes_by_id and schedule.due_months(year)
     ]
     scheduled = {(schedule.home_id, schedule.payee.casefold()) for schedule in schedules}
     paid: dict[tuple[int, str], set[int]] = {}
     categories: dict[tuple[int, str], str] = {}
     payees: set[str] = {schedule.payee for schedule in schedules}
-    recurring = Q(category__in=(C.INTERNET, C.UTILITIES))
-    rows = (
-        payments.filter(recurring | Q(payee__in=payees) if payees else recurring)
-        .values_list("home_id", "payee", "category", "month")
-        .order_by("home_id", "payee", "month")
-        .distinct()
-    )
-    for home_id, payee, category, month in rows:
+    for home_id, payee, month, category in bills.paid:
+        if payee not in payees and category not in (C.INTERNET, C.UTILITIES):
+            continue  # a payee of a schedule not due this year
         key = (home_id, payee.casefold() if (home_id, payee.casefold()) in scheduled else payee)
         paid.setdefault(key, set()).add(month)
         categories.setdefault(key, category)

@@ -1,0 +1,199 @@
+"""Reads served from what the last write stored, in a constant handful of queries.
+
+Every write batch (`forms8829.filing`: `ledger_write`, filing, reopening, recompute) computes the
+chain from the ledger and stores the open years' forms; `chain_serve_store` then writes, in the
+same transaction, a brief of that chain (`ServedChain`): per tax year its id and filing state,
+its forms' ids and chain fingerprints, carry-in, carry-out, warnings and method comparison, and
+where the chain stopped on an error. A read (`chain_serve`) takes that row, the tax years and
+the stored forms (three queries, no bill read) and serves them when they agree with the brief;
+otherwise it returns None and the caller computes from the ledger (read only, as before).
+
+The brief is current exactly when no ledger record changed since the batch that wrote it:
+
+- inside a batch nothing needs doing (the batch writes a new brief at its end, or rolls back);
+- a ledger record saved or deleted outside a batch (a shell, a test's factory, code that forgot
+  its batch) deletes the owner's brief (`post_save`/`post_delete` of the engine's models), so
+  reads compute until the next batch. Bulk writes outside a batch (`bulk_create`, `update()`)
+  send no signal: they must run in a batch, as every edge's writes do;
+- a concurrent batch that commits between the read's queries changes the forms or tax years it
+  reads, which then disagree with the brief: that read computes.
+- rules changed (`ENGINE_VERSION`) make every brief of older rules unused.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from forms8829.models import ComputedForm, ServedChain
+from forms8829.selectors import ENGINE_VERSION
+from ledger.models import TaxYear
+
+# The ledger records the forms are computed from (forms8829.selectors); a save of one of them
+# outside a batch makes the owner's stored forms unservable until the next batch.
+ENGINE_MODELS = ("Home", "Business", "OfficeArea", "Improvement", "Bill", "TaxYear", "TaxYearHome")
+
+
+def _owner_id(owner) -> int:
+    return getattr(owner, "pk", owner)
+
+
+def _carry(carry) -> list[str]:
+    return [str(carry.operating), str(carry.casualty_depreciation), str(carry.casualty)]
+
+
+def _option(option) -> dict:
+    return {
+        "method": option.method,
+        "deduction": str(option.deduction),
+        "carryover_operating_out": str(option.carryover_operating_out),
+        "carryover_casualty_depreciation_out": str(option.carryover_casualty_depreciation_out),
+    }
+
+
+def _form_brief(form: ComputedForm) -> list:
+    """What tells a stored form apart from any other version of it."""
+    return [form.pk, form.chain_fingerprint, form.inputs_fingerprint, form.engine_version]
+
+
+def _comparisons(owner_id: int, yf) -> dict:
+    from forms8829.chain import FormError, method_comparison
+
+    try:
+        comparisons = method_comparison(owner=owner_id, year=yf.year, current=yf)
+    except FormError as exc:
+        return {"comparison_error": " ".join(exc.messages)}
+    return {
+        "comparisons": [
+            {
+                "home": c.home_name,
+                "regular": _option(c.regular),
+                "simplified": _option(c.simplified),
+                "better": c.better,
+            }
+            for c in comparisons
+        ]
+    }
+
+
+def chain_serve_store(chain, *, owner) -> None:
+    """Write the brief of `chain` (the whole chain, as `chain_compute_to_store` gives it, its
+    forms just stored by `chain_store`). Call under the user's lock, in the batch's
+    transaction."""
+    owner_id = _owner_id(owner)
+    years, error = [], None
+    for yf in chain:
+        if yf.error is not None:
+            error = {"year": yf.year, "message": " ".join(yf.error.messages)}
+            break
+        years.append(
+            {
+                "year": yf.year,
+                "forms": [_form_brief(f) for f in yf.forms],
+                "carry_in": _carry(yf.carry_in),
+                "carry_out": _carry(yf.carry_out),
+                "warnings": list(yf.warnings),
+                **_comparisons(owner_id, yf),
+            }
+        )
+    tax_years = list(
+        TaxYear.objects.filter(owner_id=owner_id)
+        .order_by("year")
+        .values_list("year", "id", "filed")
+    )
+    summary = {"tax_years": [list(t) for t in tax_years], "years": years, "error": error}
+    values = {"engine_version": ENGINE_VERSION, "summary": summary, "stored_at": timezone.now()}
+    if not ServedChain.objects.filter(owner_id=owner_id).update(**values):
+        ServedChain.objects.create(owner_id=owner_id, **values)
+
+
+def chain_serve(*, owner, through_year: int | None):
+    """The chain up to `through_year` (all of it when None) as the last batch stored it, or None
+    when what was stored is not current (the caller then computes). Three queries, none of the
+    bills. Raises `FormError` where the stored chain stopped on one, as computing would."""
+    from forms8829.chain import (
+        Carry,
+        FormError,
+        MethodComparison,
+        MethodOption,
+        YearForms,
+    )
+
+    owner_id = _owner_id(owner)
+    served = ServedChain.objects.filter(owner_id=owner_id).first()
+    if served is None or served.engine_version != ENGINE_VERSION:
+        return None
+    summary = served.summary
+    tax_years = list(TaxYear.objects.filter(owner_id=owner_id).order_by("year"))
+    if [[ty.year, ty.pk, ty.filed] for ty in tax_years] != summary["tax_years"]:
+        return None
+    error = summary["error"]
+    if error is not None and (through_year is None or error["year"] <= through_year):
+        raise FormError(error["message"])
+    if through_year is not None:
+        tax_years = [ty for ty in tax_years if ty.year <= through_year]
+    briefs = {brief["year"]: brief for brief in summary["years"]}
+    forms: dict[int, list[ComputedForm]] = {ty.year: [] for ty in tax_years}
+    rows = ComputedForm.objects.filter(owner_id=owner_id, year__in=list(forms))
+    for form in rows.select_related("home").order_by("year", "home_id"):
+        forms[form.year].append(form)
+
+    def carry(values) -> Carry:
+        return Carry(*(Decimal(v) for v in values))
+
+    def option(values) -> MethodOption:
+        return MethodOption(**{k: v if k == "method" else Decimal(v) for k, v in values.items()})
+
+    chain = []
+    for ty in tax_years:
+        brief = briefs.get(ty.year)
+        year_forms = forms[ty.year]
+        if brief is None or [_form_brief(f) for f in year_forms] != brief["forms"]:
+            return None  # a batch landed between the queries (or a row changed by hand)
+        comparisons = [
+            MethodComparison(
+                ty.year, c["home"], option(c["regular"]), option(c["simplified"]), c["better"]
+            )
+            for c in brief.get("comparisons", ())
+        ]
+        comparison_error = brief.get("comparison_error")
+        chain.append(
+            YearForms(
+                ty.year,
+                ty,
+                year_forms,
+                carry(brief["carry_in"]),
+                carry(brief["carry_out"]),
+                list(brief["warnings"]),
+                stored=list(year_forms),
+                comparisons=FormError(comparison_error) if comparison_error else comparisons,
+            )
+        )
+    return chain
+
+
+def served_chain_forget(owner_id: int) -> None:
+    """The owner's stored forms no longer reflect the ledger: reads compute until a batch."""
+    ServedChain.objects.filter(owner_id=owner_id).delete()
+
+
+def _ledger_record_written(sender, instance, **kwargs) -> None:
+    from forms8829.filing import batch_owner
+
+    owner_id = getattr(instance, "owner_id", None)
+    if owner_id is not None and batch_owner() != owner_id:
+        served_chain_forget(owner_id)
+
+
+def connect_signals() -> None:
+    for name in ENGINE_MODELS:
+        try:
+            model = apps.get_model("ledger", name)
+        except LookupError:
+            continue
+        uid = f"forms8829.served.{name}"
+        post_save.connect(_ledger_record_written, sender=model, dispatch_uid=uid + ".save")
+        post_delete.connect(_ledger_record_written, sender=model, dispatch_uid=uid + ".delete")
