@@ -6,7 +6,16 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
+from ledger.models import (
+    Bill,
+    Business,
+    Home,
+    Improvement,
+    OfficeArea,
+    Receipt,
+    TaxYear,
+    TaxYearHome,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -51,6 +60,18 @@ class RentedHomeFactory(HomeFactory):
     cost_basis = None
     land_value = None
     fmv_at_first_business_use = None
+
+
+class BusinessFactory(factory.django.DjangoModelFactory):
+    """A business of the user's; an office area without one gets the user's first business
+    (`Business.default_for`)."""
+
+    class Meta:
+        model = Business
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Business {n}")
+    kind = Business.Kind.SOLE_PROPRIETOR
 
 
 class OfficeAreaFactory(factory.django.DjangoModelFactory):
