@@ -530,9 +530,9 @@ class HomeAdmin(OwnedModelAdmin):
 
 _RESTARTS = {
     "fields": ("restarts_display",),
-    "description": "A restart is a new placing in service (Treas. Reg. 1.168(i)-4): give the "
-    "home's adjusted basis and fair market value on the restart date on the office area that "
-    "starts it (docs/tax-rules.md §4).",
+    "description": "A restart is a new placing in service (Treas. Reg. 1.168(i)-4; Pub 587, "
+    "Depreciating Your Home): give the home's adjusted basis and fair market value on the "
+    "restart date on the office area that starts it.",
 }
 
 

@@ -191,3 +191,35 @@ def test_the_tax_years_home_inputs_are_labelled_in_plain_words(user, admin_clien
     assert "schedule a limit" not in text.lower() and ">Unknown<" not in text
     listing = admin_client_for(user).get("/admin/ledger/taxyearhome/").content.decode()
     assert "Automatically" in listing
+
+
+def test_the_admin_pages_cite_the_irs_not_our_spec(user, admin_client_for):
+    """Notes name the IRS text (Form 8829 instructions, Pub 587, regulations), never a section
+    of docs/tax-rules.md, a document users do not have; computed forms are off the index."""
+    import re
+
+    home = HomeFactory(owner=user, name="12 Elm St")
+    OfficeAreaFactory(home=home, start=dt.date(2021, 1, 1), end=dt.date(2022, 6, 30))
+    OfficeAreaFactory(home=home, name="Office again", start=dt.date(2024, 4, 1))
+    tyh = TaxYearHomeFactory(tax_year__owner=user, tax_year__year=2024, home=home)
+    bill = BillFactory(home=home, paid_on=dt.date(2024, 5, 1))
+    client = admin_client_for(user)
+    client.get(review_url(tyh.tax_year))  # a review stores the computed forms
+    shown = {}
+    for url in [
+        "/admin/",
+        f"/admin/ledger/home/{home.pk}/change/",
+        "/admin/ledger/home/add/",
+        f"/admin/ledger/bill/{bill.pk}/change/",
+        "/admin/ledger/bill/add/",
+        "/admin/ledger/bill/year/",
+        f"/admin/ledger/taxyear/{tyh.tax_year.pk}/change/",
+        f"/admin/ledger/taxyearhome/{tyh.pk}/change/",
+    ]:
+        text = unescape(client.get(url).content.decode()).split('id="content"')[1]
+        shown[url] = re.findall(r"docs/\S+|rules §|§\s?\d", text)
+    assert shown == {url: [] for url in shown}
+    home_page = unescape(client.get(f"/admin/ledger/home/{home.pk}/change/").content.decode())
+    assert "Treas. Reg. 1.168(i)-4; Pub 587" in home_page
+    index = client.get("/admin/").content.decode()
+    assert "Computed forms" not in index and "fingerprint" not in index.lower()
