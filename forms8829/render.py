@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from forms8829.businesses import FORM_TITLES, WORKSHEET
 from forms8829.money import fmt_whole_dollars
+from forms8829.worksheet import LINES as WORKSHEET_LINES
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,34 @@ SIMPLIFIED_WORKSHEET = (
     Line("6b", "Carryover of prior year casualty losses and depreciation (kept)"),
 )
 
+_FORM_LINE_KINDS = {line.number: line.kind for part in FORM_8829 for line in part.lines}
+_WORKSHEET_PARTS = (
+    ("Part 1 — Part of Your Home Used for Business", "1", "3"),
+    ("Part 2 — Figure Your Allowable Deduction", "4", "34"),
+    ("Part 3 — Depreciation of Your Home", "35", "40"),
+    ("Part 4 — Carryover of Unallowed Expenses to Next Year", "41", "42"),
+)
+# Pub 587's worksheet (farmers, partners): its lines and words from forms8829.worksheet, each
+# printed as the Form 8829 line it equals.
+PUB587_WORKSHEET = tuple(
+    Part(
+        title,
+        tuple(
+            Line(number, words, two, _FORM_LINE_KINDS.get(form_line, "money"))
+            for number, form_line, two, words in WORKSHEET_LINES
+            if int(first) <= int(number) <= int(last)
+        ),
+    )
+    for title, first, last in _WORKSHEET_PARTS
+)
+
 MONEY_LINES = frozenset(
     line.number for part in FORM_8829 for line in part.lines if line.kind == "money"
 )
+WORKSHEET_MONEY_LINES = frozenset(
+    line.number for part in PUB587_WORKSHEET for line in part.lines if line.kind == "money"
+)
+BUSINESS_MONEY = ("deduction", "casualty_losses", "internet", "phone")
 SIMPLIFIED_MONEY_LINES = frozenset({"1", "3a", "3c", "4", "5", "6a", "6b"})
 
 
@@ -139,9 +166,21 @@ def whole_dollar_output(output: dict) -> dict:
             for key, value in worksheet.items()
         }
     other = {k: dollars(v) for k, v in output.get("schedule_c_other", {}).items()}
+    pub587_lines = output.get("worksheet")
+    if pub587_lines is not None:
+        pub587_lines = {
+            key: dollars(value) if key.rstrip("ab") in WORKSHEET_MONEY_LINES else value
+            for key, value in pub587_lines.items()
+        }
+    parts = [
+        {**part, **{k: dollars(part[k]) for k in BUSINESS_MONEY}}
+        for part in output.get("businesses") or []
+    ]
     return {
         **output,
         "lines": lines,
+        "worksheet": pub587_lines,
+        "businesses": parts,
         "simplified_worksheet": worksheet,
         "schedule_c_line_30": dollars(output.get("schedule_c_line_30")),
         "schedule_c_other": other,
@@ -152,13 +191,21 @@ def _cell(value) -> str:
     return "—" if value is None else str(value)
 
 
+def layout(output: dict) -> tuple[str, tuple[Part, ...], dict]:
+    """(title, parts, values) of a stored form's regular-method layout: Form 8829, or Pub 587's
+    worksheet for a farm or a partnership (docs/tax-rules.md §6a)."""
+    if output.get("form") == WORKSHEET and output.get("worksheet") is not None:
+        return FORM_TITLES[WORKSHEET], PUB587_WORKSHEET, output["worksheet"]
+    return "Form 8829", FORM_8829, output.get("lines") or {}
+
+
 def form_as_text(output: dict) -> str:
     """The form as an aligned plain-text table (the `form8829` command without --json)."""
-    title = f"Form 8829 — {output['year']} — {output['home']} ({output['method']} method)"
+    name, parts, lines = layout(output)
+    title = f"{name} — {output['year']} — {output['home']} ({output['method']} method)"
     rows = [title, "=" * len(title)]
     if output.get("lines") is not None:
-        lines = output["lines"]
-        for part in FORM_8829:
+        for part in parts:
             rows += ["", part.title]
             for line in part.lines:
                 if line.columns:
@@ -176,12 +223,26 @@ def form_as_text(output: dict) -> str:
                 f"{line.number:>4}  {line.title:<72} {_cell(worksheet.get(line.number)):>33}"
             )
     other = output.get("schedule_c_other", {})
-    rows += [
-        "",
-        f"Schedule C line 30: {output.get('schedule_c_line_30')}",
-        f"Beside the form (Schedule C): internet {other.get('internet')}, "
-        f"phone {other.get('phone')}",
-    ]
+    parts = output.get("businesses") or []
+    if len(parts) > 1 or output.get("form") == WORKSHEET:
+        rows += ["", "Where the deduction goes (docs/tax-rules.md §6a):"]
+        for part in parts:
+            rows.append(
+                f"  {part['name']}: {part['deduction']} ({part['share_percent']}%) to "
+                f"{part['deduction_goes_to']}"
+            )
+            if Decimal(part["internet"]) or Decimal(part["phone"]):
+                rows.append(
+                    f"    internet {part['internet']}, phone {part['phone']} to "
+                    f"{part['internet_phone_go_to']}"
+                )
+    else:
+        rows += [
+            "",
+            f"Schedule C line 30: {output.get('schedule_c_line_30')}",
+            f"Beside the form (Schedule C): internet {other.get('internet')}, "
+            f"phone {other.get('phone')}",
+        ]
     notes = output.get("notes") or []
     if notes:
         rows += ["", "Notes:"] + [f"  - {note}" for note in notes]

@@ -204,6 +204,20 @@ def qualifying_areas(home: Home) -> list[OfficeArea]:
     return [a for a in home.office_areas.all() if a.business.kind != Business.Kind.EMPLOYEE]
 
 
+def employee_businesses(homes, year: int) -> list[str]:
+    """The names of the employee businesses whose office areas are in use in `year` in any of
+    `homes` (prefetched with `office_areas_prefetch`): they give no deduction (§6a)."""
+    return sorted(
+        {
+            a.business.name
+            for home in homes
+            for a in home.office_areas.all()
+            if a.business.kind == Business.Kind.EMPLOYEE
+            and clip((a.start or FAR_PAST, a.end or FAR_FUTURE), year_interval(year))
+        }
+    )
+
+
 def area_periods(home: Home, *, rooms: bool | None = None) -> list[AreaPeriod]:
     """The home's qualifying office areas as periods; rooms counted for the rooms method (or
     `rooms`)."""

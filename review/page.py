@@ -33,7 +33,9 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractMonth
 
+from forms8829 import businesses as business_kinds
 from forms8829 import lines as bill_lines
+from forms8829 import worksheet as pub587
 from forms8829.chain import (
     FormError,
     MethodComparison,
@@ -42,17 +44,18 @@ from forms8829.chain import (
     method_comparison,
 )
 from forms8829.periods import Interval, clip, year_interval
-from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET, Line
+from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET, Line, layout
 from forms8829.selectors import (
     AreaMethods,
     area_methods,
     column_bills_q,
+    employee_businesses,
     home_business_use,
     home_restarts,
     office_areas_prefetch,
 )
 from ledger.checks import bill_warnings, home_warnings, year_warnings
-from ledger.models import Bill, Home, OfficeArea, Receipt, TaxYear, TaxYearHome
+from ledger.models import Bill, Business, Home, OfficeArea, Receipt, TaxYear, TaxYearHome
 from ledger.statement_models import BillSchedule
 from review import charts
 from review.links import (
@@ -217,6 +220,22 @@ def method_rows(comparison: MethodComparison | None, used: str) -> tuple[MethodR
 
 
 @dataclass(frozen=True)
+class BusinessRow:
+    """A business's part of one home's deduction, and where it goes (docs/tax-rules.md §6a)."""
+
+    name: str
+    kind: str
+    share_percent: str
+    allocated_by: str
+    deduction: str
+    goes_to: str
+    internet: str
+    phone: str
+    internet_phone_go_to: str
+    beside: bool  # it has internet or phone shares
+
+
+@dataclass(frozen=True)
 class HomeReview:
     form: object  # ComputedForm
     home: Home
@@ -237,6 +256,9 @@ class HomeReview:
     # Square feet and rooms side by side, when the office areas carry both (Pub 587).
     area_methods: AreaMethods | None = None
     area_method_url: str | None = None
+    form_title: str = "Form 8829"  # or Pub 587's worksheet, or the simplified one
+    deduction_label: str = "Schedule C line 30"
+    businesses: tuple[BusinessRow, ...] = ()  # shown when they are several, or not Schedule C
 
 
 @dataclass(frozen=True)
@@ -326,7 +348,7 @@ def year_review(*, tax_year: TaxYear) -> YearReview:
                 home=homes_by_id.get(form.home_id, form.home),
             )
         )
-    review.attention = _attention(current)
+    review.attention = _attention(current) + _employees(homes, year)
     review.missing = _missing(
         owner=owner,
         tax_year=current.tax_year,
@@ -465,6 +487,18 @@ def _links(form, lines: dict, year: int, tax_year_home_id: int | None) -> dict[s
     return links
 
 
+def pub587_links(links: dict[str, str]) -> dict[str, str]:
+    """Form 8829 cells' drill-down links under the worksheet's line numbers."""
+    out = {}
+    for number, form_line, two_columns, _ in pub587.LINES:
+        if form_line is None:
+            continue
+        for suffix in ("a", "b") if two_columns else ("",):
+            if f"{form_line}{suffix}" in links:
+                out[f"{number}{suffix}"] = links[f"{form_line}{suffix}"]
+    return out
+
+
 def attached_statements(form) -> tuple[Statement, ...]:
     statements = []
     details = form.details or {}
@@ -572,6 +606,49 @@ def _attention(current: YearForms) -> list[str]:
     ]
 
 
+def _employees(homes, year: int) -> list[str]:
+    """docs/tax-rules.md §6a: an employee's office gives no form; say why, citing the law."""
+    names = employee_businesses(homes, year)
+    if not names:
+        return []
+    return [f"{', '.join(names)}: {business_kinds.EMPLOYEE_EXPLANATION}"]
+
+
+def _business_rows(output: dict) -> tuple[BusinessRow, ...]:
+    """The allocation box's rows: shown for several businesses, or one that is not on Schedule C
+    (a single Schedule C business is the usual page: "Schedule C line 30")."""
+    parts = output.get("businesses") or []
+    single_schedule_c = len(parts) == 1 and (
+        business_kinds.DESTINATIONS[parts[0]["kind"]].form == business_kinds.FORM_8829
+    )
+    if not parts or single_schedule_c:
+        return ()
+    return tuple(
+        BusinessRow(
+            name=p["name"],
+            kind=Business.Kind(p["kind"]).label,
+            share_percent=p["share_percent"],
+            allocated_by=p["allocated_by"],
+            deduction=money(p["deduction"]),
+            goes_to=p["deduction_goes_to"],
+            internet=money(p["internet"]),
+            phone=money(p["phone"]),
+            internet_phone_go_to=p["internet_phone_go_to"],
+            beside=bool(Decimal(p["internet"]) or Decimal(p["phone"])),
+        )
+        for p in parts
+    )
+
+
+def _deduction_label(rows: tuple[BusinessRow, ...]) -> str:
+    if len(rows) > 1:
+        return "Allocated below"
+    if rows:  # "Schedule F (Form 1040), line 32, ..." -> "Schedule F line 32"
+        schedule, line = (part.strip() for part in rows[0].goes_to.split(",")[:2])
+        return f"{schedule.split(' (')[0]} {line}"
+    return "Schedule C line 30"
+
+
 def form_notes(form) -> tuple[Note, ...]:
     """The form's notes; those that state a project rule are marked (rules: keep them visible).
     The daycare computation note is shown as an attached statement instead."""
@@ -590,10 +667,13 @@ def _home_review(
     rooms = form.home.area_method == Home.AreaMethod.ROOMS
     parts: tuple[PartView, ...] = ()
     worksheet: tuple[LineRow, ...] = ()
+    form_title, layout_parts, values = layout(output)
     if lines is not None:
         links = _links(form, lines, year, tax_year_home_id)
+        if layout_parts is not FORM_8829:  # Pub 587's worksheet: the same cells, renumbered
+            links = pub587_links(links)
         parts = tuple(
-            PartView(part.title, _rows(lines, part.lines, links, rooms)) for part in FORM_8829
+            PartView(part.title, _rows(values, part.lines, links, rooms)) for part in layout_parts
         )
         carry = {
             "25": lines.get("25"),
@@ -626,7 +706,13 @@ def _home_review(
     )
     notes = form_notes(form)
     deduction = Decimal(output.get("schedule_c_line_30") or "0")
+    rows = _business_rows(output)
+    if lines is None:
+        form_title = "Simplified Method Worksheet"
     return HomeReview(
+        form_title=form_title,
+        deduction_label=_deduction_label(rows),
+        businesses=rows,
         form=form,
         home=form.home,
         method=form.method,
