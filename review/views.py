@@ -11,7 +11,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.template.response import TemplateResponse
 
 from forms8829.chain import year_forms
@@ -27,7 +33,7 @@ from ledger.models import Home
 from ledger.services import home_area_method_set
 from review import page as review_data
 from review.links import review_url
-from review.support import bills_behind_lines_csv, support_package_zip
+from review.support import bills_behind_lines_csv_chunks, support_package_chunks
 
 
 class ReopenForm(forms.Form):
@@ -200,7 +206,11 @@ def reopen(model_admin, request, object_id):
 
 
 def _download(content, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
+    """`content`: bytes, or an iterator of pieces written as they are taken (streamed)."""
+    if isinstance(content, bytes | str):
+        response = HttpResponse(content, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -231,11 +241,13 @@ def _form_pdf(*, owner, year):
 
 
 pdf = _download_view(_form_pdf, content_type="application/pdf", filename="form8829-{year}.pdf")
+# The CSV and the ZIP are written as the bills and receipts are read (memory does not grow
+# with the year); a year that cannot be computed is refused before the first byte.
 bills_csv = _download_view(
-    bills_behind_lines_csv,
+    bills_behind_lines_csv_chunks,
     content_type="text/csv; charset=utf-8",
     filename="bills-behind-lines-{year}.csv",
 )
 support_zip = _download_view(
-    support_package_zip, content_type="application/zip", filename="tax-support-{year}.zip"
+    support_package_chunks, content_type="application/zip", filename="tax-support-{year}.zip"
 )

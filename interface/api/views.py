@@ -86,7 +86,7 @@ from ledger.statement_models import (
     StatementRow,
 )
 from ledger.statements.layouts import Layout
-from review.support import support_package_zip
+from review.support import support_package_chunks
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"", "0", "false", "no", "off"}
@@ -581,8 +581,9 @@ class SupportPackageView(FileResponseMixin, APIView):
     )
     def get(self, request, year: int):
         tax_year_of(request.user, year)
-        content = support_package_zip(owner=request.user, year=year)
-        response = HttpResponse(content, content_type="application/zip")
+        # Written as it goes (review.support): memory does not grow with the year's bills.
+        chunks = support_package_chunks(owner=request.user, year=year)
+        response = StreamingHttpResponse(chunks, content_type="application/zip")
         return attachment(response, f"form8829-{year}-support.zip")
 
 

@@ -62,7 +62,7 @@ def test_the_review_csv_and_the_support_zip_neutralise(hostile_ledger, user, cli
     tax_year = hostile_ledger["tax_year"]
     review_csv = client.get(review_url(tax_year.pk, "review_csv"))
     assert review_csv.status_code == 200
-    text = review_csv.content.decode()
+    text = body(review_csv).decode()
     assert_no_formula(text)
     assert "'=HOME()" in cells(text) and "'@SUM(A1:A2)" in cells(text)
 

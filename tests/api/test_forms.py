@@ -158,7 +158,7 @@ def test_support_package(api, ledger):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == 'attachment; filename="form8829-2024-support.zip"'
-    assert zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
 
 
 def test_support_package_of_a_year_not_in_the_ledger_is_404(api, ledger):

@@ -54,7 +54,7 @@ def test_pdf_of_a_simplified_year_has_the_worksheet(demo, user):
 def test_csv_lists_each_bill_with_its_line(demo, user, client_of):
     response = client_of(user).get(review_url(demo["years"][2025], "review_csv"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert tuple(rows[0].keys()) == CSV_COLUMNS
     assert len(rows) == Bill.objects.filter(owner=user, tax_year=2025).count()
     house = demo["house"]
@@ -94,7 +94,7 @@ def test_csv_marks_bills_outside_business_use(demo, user):
 def test_zip_holds_pdf_csv_json_and_every_receipt(demo, user, client_of):
     response = client_of(user).get(review_url(demo["years"][2025], "review_zip"))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     names = archive.namelist()
     assert {"form8829-2025.pdf", "bills-behind-lines-2025.csv", "form8829-2025.json"} <= set(names)
     assert PdfReader(io.BytesIO(archive.read("form8829-2025.pdf"))).pages
