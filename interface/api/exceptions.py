@@ -163,3 +163,19 @@ def error_body(data, exc, status_code: int) -> dict:
             body["detail"] = _summary(body) or status_words(status_code)
     body.setdefault("code", _code(exc, status_code))
     return {"detail": body.pop("detail"), "code": body.pop("code"), **body}
+
+
+def report_refused(report: dict, problems: list) -> Response:
+    """400 for an import refused by its rows (nothing saved): the report (what each row would
+    have made, every problem) beside the one error shape's `detail` (the first problem) and
+    `code`."""
+    first = problems[0] if problems else {}
+    message = first.get("message", "") if isinstance(first, dict) else str(first)
+    where = ", ".join(
+        f"{name} {first[name]}" for name in ("line", "column") if first.get(name) is not None
+    )
+    detail = f"{where}: {message}" if where and message else message or "Nothing was saved."
+    if len(problems) > 1:
+        detail += f" (and {len(problems) - 1} more)"
+    body = {"detail": detail, "code": "invalid", **report}
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)

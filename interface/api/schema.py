@@ -51,6 +51,11 @@ RESPONSES = {
         "the record conflicts with one already stored.",
     ),
     413: OpenApiResponse(ERROR, description="The body is larger than this endpoint takes."),
+    415: OpenApiResponse(
+        ERROR,
+        description="The body is not of a type this endpoint takes: JSON (`application/json`), "
+        "or `multipart/form-data` where a file is uploaded; a form-encoded body is refused.",
+    ),
     429: OpenApiResponse(ERROR, description="Too many requests, or a locked-out login."),
 }
 
@@ -85,3 +90,33 @@ YEAR_PARAMETER = OpenApiParameter(
     OpenApiParameter.PATH,
     description=f"The tax year ({FIRST_SUPPORTED_YEAR}-{LAST_SUPPORTED_YEAR}).",
 )
+
+
+def document_the_wire(result, generator, request, public):
+    """drf-spectacular's last step (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]): what holds for
+    every operation is written once here.
+
+    - An operation that takes a body answers 415 (the one error shape) to a body of another
+      type: the body types come from the view's parsers (JSON everywhere, multipart where a
+      file is uploaded, `text/csv` for the bills CSV).
+    - An optional query parameter sent empty (`?home=`, `?page=`, `?dry_run=`) is the same as
+      leaving it out (django-filter, DRF's pagination and `flag` read it so), which the schema
+      says with `allowEmptyValue`.
+    """
+    unsupported = RESPONSES[415]
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            if "requestBody" in operation:
+                operation["responses"].setdefault(
+                    "415",
+                    {
+                        "description": unsupported.description,
+                        "content": {"application/json": {"schema": ERROR}},
+                    },
+                )
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return result

@@ -236,7 +236,7 @@ class BillImportRowSerializer(serializers.Serializer):
 
 
 class BillImportProblemSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
+    line = serializers.IntegerField(allow_null=True, help_text="None: the file as a whole.")
     column = serializers.CharField(allow_null=True)
     message = serializers.CharField()
 

@@ -31,7 +31,7 @@ from rest_framework import status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
+from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 
@@ -54,7 +54,7 @@ from forms8829.statement_writes import (
 from interface.api import filters
 from interface.api import serializers as s
 from interface.api import statement_serializers as ss
-from interface.api.exceptions import Conflict, error_body
+from interface.api.exceptions import Conflict, error_body, report_refused
 from interface.api.parsers import JSONParser, LedgerFileParser, RequestTooLarge, read_body
 from interface.api.schema import ERROR, YEAR_PARAMETER, errors, resource_schema
 from interface.api.throttling import ClientScopedRateThrottle
@@ -291,7 +291,10 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
             200: OpenApiResponse(s.BillImportReportSerializer, description="Dry run preview."),
             201: OpenApiResponse(s.BillImportReportSerializer, description="Bills created."),
             400: OpenApiResponse(
-                s.BillImportReportSerializer, description="Row errors; nothing was saved."
+                ERROR,
+                description="Nothing was saved: bad input, or row errors, when the report "
+                "(`dry_run`, `ok`, `created`, `rows`, `errors`, `duplicates`) stands beside "
+                "`detail` and `code`.",
             ),
             **errors(401, 409, 413),
         },
@@ -301,7 +304,7 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
         detail=False,
         methods=["post"],
         url_path="import",
-        parser_classes=[MultiPartParser, FormParser, CSVParser],
+        parser_classes=[MultiPartParser, CSVParser],
     )
     def import_csv(self, request):
         dry_run = flag(request, "dry_run")
@@ -319,7 +322,7 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
         report = bills_csv_import(owner=request.user, data=data, dry_run=dry_run)
         body = s.BillImportReportSerializer(report).data
         if not report.ok:
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+            return report_refused(body, body["errors"])
         return Response(body, status=status.HTTP_201_CREATED if report.created else 200)
 
     @extend_schema(
@@ -352,7 +355,7 @@ class ReceiptViewSet(FileResponseMixin, OwnedModelViewSet):
     ordering = ("bill_id", "id")
     ordering_fields = ("bill", "created_at", "size", "id")
     http_method_names = ["get", "post", "delete", "head", "options"]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     file_actions = ("download",)
 
     def get_serializer_class(self):
@@ -739,7 +742,7 @@ class ObtainTokenView(ObtainAuthToken):
 
     throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "auth-token"
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         tags=["auth"],
@@ -814,13 +817,15 @@ def _statement_choices(request) -> dict:
 def _statement_response(result, *, created: bool) -> Response:
     body = ss.StatementReportSerializer(ss.statement_report(result)).data
     if not result.ok:
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return report_refused(body, body["problems"])
     return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 STATEMENT_REPORT = {
     400: OpenApiResponse(
-        ss.StatementReportSerializer, description="The file cannot be read; nothing saved."
+        ERROR,
+        description="Nothing was saved: bad input, or a file that cannot be read, when the "
+        "report (`problems` and the rest) stands beside `detail` and `code`.",
     ),
     **errors(401, 404, 409),
 }
@@ -841,7 +846,7 @@ class StatementFileViewSet(OwnedModelViewSet):
     model = StatementImport
     serializer_class = ss.StatementFileSerializer
     http_method_names = ["get", "post", "delete", "head", "options"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser]  # the upload; preview and confirm take JSON
     ordering = ("-created_at", "-id")
     ordering_fields = ("created_at", "id")
 
@@ -894,7 +899,7 @@ class StatementFileViewSet(OwnedModelViewSet):
         responses={200: ss.StatementReportSerializer, **STATEMENT_REPORT},
         filters=False,
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def preview(self, request, pk=None):
         upload = self._pending()
         result = statement_file_import(
@@ -909,7 +914,7 @@ class StatementFileViewSet(OwnedModelViewSet):
         responses={201: ss.StatementReportSerializer, **STATEMENT_REPORT},
         filters=False,
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def confirm(self, request, pk=None):
         upload = self._pending()
         result = statement_file_import(

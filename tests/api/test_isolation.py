@@ -123,7 +123,9 @@ def test_other_users_records_are_404(name, method, url, body, api, user, other_u
         from tests.api.conftest import pdf_bytes
 
         upload = SimpleUploadedFile("r.pdf", pdf_bytes(), content_type="application/pdf")
-        response = api.post("/api/receipts/", {"bill": ids["bill"], "file": upload})
+        response = api.post(
+            "/api/receipts/", {"bill": ids["bill"], "file": upload}, format="multipart"
+        )
     else:
         response = getattr(api, method)(_fill(url, ids), _fill(body, ids), format="json")
 
