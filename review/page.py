@@ -614,7 +614,7 @@ def _employees(homes, year: int) -> list[str]:
     return [f"{', '.join(names)}: {business_kinds.EMPLOYEE_EXPLANATION}"]
 
 
-def _business_rows(output: dict) -> tuple[BusinessRow, ...]:
+def business_rows(output: dict) -> tuple[BusinessRow, ...]:
     """The allocation box's rows: shown for several businesses, or one that is not on Schedule C
     (a single Schedule C business is the usual page: "Schedule C line 30")."""
     parts = output.get("businesses") or []
@@ -706,7 +706,7 @@ def _home_review(
     )
     notes = form_notes(form)
     deduction = Decimal(output.get("schedule_c_line_30") or "0")
-    rows = _business_rows(output)
+    rows = business_rows(output)
     if lines is None:
         form_title = "Simplified Method Worksheet"
     return HomeReview(

@@ -27,9 +27,9 @@ from reportlab.platypus import (
 
 from forms8829 import lines as bill_lines
 from forms8829.chain import YearForms, year_forms
-from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET
+from forms8829.render import FORM_8829, SIMPLIFIED_WORKSHEET, Part, layout
 from ledger.models import Home
-from review.page import attached_statements, form_notes, line_value, money
+from review.page import attached_statements, business_rows, form_notes, line_value, money
 
 _styles = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontSize=8.5, leading=10.5)
@@ -45,7 +45,8 @@ BOLD_NUMBER = ParagraphStyle("bold_number", parent=NUMBER, fontName="Helvetica-B
 GRID = colors.HexColor("#9AA5B1")
 SHADE = colors.HexColor("#DCE6F0")
 KEY = colors.HexColor("#FFF4C2")
-KEY_LINES = ("36", "43", "44")
+KEY_LINES = {FORM_8829: ("36", "43", "44")}
+KEY_WORKSHEET_LINES = ("34", "41", "42")  # Pub 587's worksheet
 WIDTHS = (0.45 * inch, 3.95 * inch, 1.3 * inch, 1.3 * inch)
 
 
@@ -73,9 +74,10 @@ def _table(rows, widths, *, header: bool = True, key_rows=(), numeric_from: int 
     return table
 
 
-def _form_parts(lines: dict, rooms: bool) -> list:
+def _form_parts(lines: dict, rooms: bool, parts: tuple[Part, ...] = FORM_8829) -> list:
     flow = []
-    for part in FORM_8829:
+    key_lines = KEY_LINES.get(parts, KEY_WORKSHEET_LINES)
+    for part in parts:
         two_columns = any(line.columns for line in part.lines)
         rows = [
             [
@@ -92,7 +94,7 @@ def _form_parts(lines: dict, rooms: bool) -> list:
                 b = line_value(lines.get(f"{line.number}b"), line.kind, rooms=rooms)
             else:
                 a, b = "", line_value(lines.get(line.number), line.kind, rooms=rooms)
-            key = line.number in KEY_LINES
+            key = line.number in key_lines
             if key:
                 key_rows.append(index)
             style, number_style = (BOLD, BOLD_NUMBER) if key else (BODY, NUMBER)
@@ -125,12 +127,29 @@ def _worksheet(worksheet: dict, rooms: bool) -> list:
     return [_table(rows, WIDTHS, key_rows=key), Spacer(1, 5)]
 
 
-def _summary(form) -> list:
-    output = form.output
+def _destinations(output: dict) -> tuple[str, list]:
+    """(heading, rows) of where the deduction goes: Schedule C line 30 and the internet and
+    phone shares beside the form, or each business's part (docs/tax-rules.md §6a)."""
+    rows = business_rows(output)
+    if rows:
+        table = [[_p("Business and where its part goes"), _p("Amount", NUMBER)]]
+        for row in rows:
+            table.append(
+                [
+                    _p(f"{row.name} ({row.share_percent}%): to {row.goes_to}"),
+                    _p(row.deduction, NUMBER),
+                ]
+            )
+            if row.beside:
+                table.append(
+                    [
+                        _p(f"{row.name}: internet and phone to {row.internet_phone_go_to}"),
+                        _p(f"{row.internet} / {row.phone}", NUMBER),
+                    ]
+                )
+        return "Where the deduction goes, and carryovers", table
     other = output.get("schedule_c_other") or {}
-    lines = output.get("lines") or {}
-    regular = output.get("lines") is not None
-    schedule_c = [
+    return "Schedule C and carryovers", [
         [_p("Schedule C, beside the form"), _p("Amount", NUMBER)],
         [
             _p("Line 30: expenses for business use of your home"),
@@ -138,12 +157,22 @@ def _summary(form) -> list:
         ],
         *(
             [
-                _p(f"Other expenses: {entry.label.lower()} (business share)"),
+                _p(
+                    f"Line {entry.schedule_c_line}, utilities: {entry.label.lower()} "
+                    "(business share)"
+                ),
                 _p(money(other.get(entry.category)), NUMBER),
             ]
             for entry in bill_lines.SCHEDULE_C
         ),
     ]
+
+
+def _summary(form) -> list:
+    output = form.output
+    lines = output.get("lines") or {}
+    regular = output.get("lines") is not None
+    heading, schedule_c = _destinations(output)
     carry = [
         [
             _p("Carryover summary"),
@@ -167,9 +196,7 @@ def _summary(form) -> list:
         ],
     ]
     return [
-        KeepTogether(
-            [_p("Schedule C and carryovers", HEADING), _table(schedule_c, (5.4 * inch, 1.6 * inch))]
-        ),
+        KeepTogether([_p(heading, HEADING), _table(schedule_c, (5.4 * inch, 1.6 * inch))]),
         Spacer(1, 5),
         _table(carry, (3.4 * inch, 1.8 * inch, 1.8 * inch)),
     ]
@@ -222,8 +249,11 @@ def _notes(form) -> list:
 def _home_form(form, year: int, filed_text: str, owner_name: str) -> list:
     output = form.output
     rooms = form.home.area_method == Home.AreaMethod.ROOMS
+    title, parts, values = layout(output)
+    if title == "Form 8829":
+        title = "Form 8829: Expenses for Business Use of Your Home"
     flow = [
-        _p(f"Form 8829 ({year}): Expenses for Business Use of Your Home", TITLE),
+        _p(f"{title} ({year})", TITLE),
         _p(
             f"Home: {output['home']}  ·  {output['method'].capitalize()} method  ·  "
             f"Taxpayer: {owner_name}  ·  {filed_text}"
@@ -231,7 +261,7 @@ def _home_form(form, year: int, filed_text: str, owner_name: str) -> list:
         Spacer(1, 6),
     ]
     if output.get("lines") is not None:
-        flow += _form_parts(output["lines"], rooms)
+        flow += _form_parts(values, rooms, parts)
     else:
         flow += _worksheet(output.get("simplified_worksheet") or {}, rooms)
     flow += _summary(form)

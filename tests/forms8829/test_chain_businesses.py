@@ -4,8 +4,10 @@ Schedule C years, an employee's year — and the chain's conservation across bus
 
 import datetime as dt
 from decimal import Decimal as D
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from forms8829 import chain
 from ledger.models import Business, BusinessShare, TaxYear
@@ -178,6 +180,8 @@ def test_an_employee_year_has_no_form_and_keeps_the_carryover():
     assert review.homes == []
     (text,) = [t for t in review.attention if "Day job" in t]
     assert "IRC §67(g)" in text and "P.L. 119-21" in text
+    with pytest.raises(CommandError, match=r"Day job: An employee .* P\.L\. 119-21"):
+        call_command("form8829", user=user.username, year=2024, stdout=StringIO())
 
 
 def user_tax_year(user, year):
@@ -192,3 +196,41 @@ def test_a_home_shared_by_a_schedule_c_business_and_a_farm_is_refused_in_words()
     add_year(user, home, 2024, "5000")
     with pytest.raises(chain.FormError, match="different forms"):
         chain.chain_compute(owner=user)
+
+
+def test_the_pdf_and_the_command_show_the_worksheet_and_where_each_part_goes():
+    import io
+    import json
+
+    from pypdf import PdfReader
+
+    from review.pdf import form_pdf
+
+    user = UserFactory()
+    home = spec_home(user, first_use=dt.date(2024, 1, 1))
+    home.office_areas.all().delete()
+    farm = BusinessFactory(owner=user, name="Orchard", kind=KIND.FARM)
+    partner = BusinessFactory(owner=user, name="Firm", kind=KIND.PARTNER)
+    OfficeAreaFactory(home=home, business=farm, area=D("150"), start=dt.date(2024, 1, 1))
+    OfficeAreaFactory(home=home, business=partner, area=D("50"), start=dt.date(2024, 1, 1))
+    add_year(user, home, 2024, "50000", other_business_expenses=D("1000"))
+
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(form_pdf(owner=user, year=2024))).pages
+    )
+    flat = " ".join(text.split())
+    assert "Pub 587 Worksheet To Figure the Deduction for Business Use of Your Home" in flat
+    assert "Business expenses not from business use of home" in flat
+    assert "Orchard (75.00%): to Schedule F (Form 1040), line 32" in flat
+    assert "Firm (25.00%): to Schedule E (Form 1040), line 28" in flat
+
+    out = StringIO()
+    call_command("form8829", user=user.username, year=2024, as_json=True, stdout=out)
+    form = json.loads(out.getvalue())
+    assert form["form"] == "pub587_worksheet"
+    assert [p["kind"] for p in form["businesses"]] == ["farm", "partner"]
+    assert sum(D(p["deduction"]) for p in form["businesses"]) == D(form["worksheet"]["34"])
+    out = StringIO()
+    call_command("form8829", user=user.username, year=2024, stdout=out)
+    assert "Where the deduction goes" in out.getvalue()
+    assert "Firm: " in out.getvalue() and "Schedule E" in out.getvalue()

@@ -10,8 +10,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from forms8829.businesses import EMPLOYEE_EXPLANATION
 from forms8829.chain import year_forms
 from forms8829.render import form_as_text, whole_dollar_output
+from forms8829.selectors import employee_businesses, office_areas_prefetch
+from ledger.models import Home
 
 
 class Command(BaseCommand):
@@ -43,7 +46,13 @@ class Command(BaseCommand):
                 names = ", ".join(f.output["home"] for f in result.forms) or "none"
                 raise CommandError(f"No Form 8829 for a home named {home!r} in {year} ({names}).")
         if not forms:
-            raise CommandError(f"No home was used for business in {year}: there is no Form 8829.")
+            employees = employee_businesses(
+                Home.objects.owned_by(owner).prefetch_related(office_areas_prefetch()), year
+            )
+            why = f" {', '.join(employees)}: {EMPLOYEE_EXPLANATION}" if employees else ""
+            raise CommandError(
+                f"No home was used for business in {year}: there is no Form 8829.{why}"
+            )
         outputs = [form_output(f, whole_dollars) for f in forms]
         for warning in result.warnings:
             self.stderr.write(f"warning: {warning}")
