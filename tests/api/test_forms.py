@@ -31,6 +31,9 @@ CONTRACT_KEYS = {
     "simplified_worksheet",
     "casualty_and_depreciation",
     "notes",
+    "form",
+    "worksheet",
+    "businesses",
 }
 
 
