@@ -253,6 +253,7 @@ def _tax_year(year: int, bills: list[dict]) -> dict:
                 "casualty_losses_direct": "0.00",
                 "casualty_losses_indirect": "0.00",
                 "excess_casualty_losses": "0.00",
+                "other_business_expenses": "0.00",  # Schedule C: no worksheet line 11
             }
         )
     return {

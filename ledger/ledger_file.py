@@ -53,6 +53,7 @@ from ledger.fields import HomeLookup, describe, home_key_from_name, json_loads
 from ledger.models import (
     Bill,
     Business,
+    BusinessShare,
     Home,
     Improvement,
     OfficeArea,
@@ -64,12 +65,18 @@ from ledger.models import (
 from ledger.serializers import (
     BILL_FIELDS,
     BILL_REFERENCES,
+    BUSINESS_FIELDS,
+    BUSINESS_SHARE_FIELDS,
+    BUSINESS_SHARE_REFERENCES,
     HOME_FIELDS,
     IMPROVEMENT_FIELDS,
     OFFICE_AREA_FIELDS,
+    OFFICE_AREA_REFERENCES,
     TAX_YEAR_FIELDS,
     TAX_YEAR_HOME_FIELDS,
     BillSerializer,
+    BusinessSerializer,
+    BusinessShareSerializer,
     HomeSerializer,
     ImprovementSerializer,
     OfficeAreaSerializer,
@@ -85,13 +92,15 @@ FORMAT = "homeoffice-ledger/1"
 
 # The file's fields per record (`ledger.serializers`: HOME_FIELDS, BILL_FIELDS, ...), in the
 # order the file lists them, are the model fields' names; `home` in a bill or a tax year's home
-# is the home's key (or its name).
+# is the home's key (or its name); `business` in an office area or a business share is the
+# business's name among the file's `businesses`.
 # A bill's receipt: where its file is in the archive, its download name, and what the file is.
 RECEIPT_FIELDS = ("file", "name", "sha256", "content_type", "size")
-TOP_FIELDS = ("format", "homes", "bills", "tax_years")
+TOP_FIELDS = ("format", "businesses", "homes", "bills", "tax_years")
 HOME_LISTS = ("office_areas", "improvements")
 BILL_LISTS = ("receipts",)
 TAX_YEAR_LISTS = ("homes",)
+TAX_YEAR_HOME_LISTS = ("business_shares",)
 # Receipt files sit in this folder of the archive, named `<sha256>.<extension>`.
 RECEIPTS_FOLDER = "receipts/"
 SHA256_TEXT = re.compile(r"[0-9a-fA-F]{64}")
@@ -103,17 +112,25 @@ RECEIPT_NOT_IN_IMPORT = (
 # Error messages are sorted by where they occur in the file: per kind of object, its fields in
 # the file's order and the lists it holds (and the kind of object in each).
 _LAYOUT = {
-    "file": (TOP_FIELDS, {"homes": "home", "bills": "bill", "tax_years": "tax_year"}),
+    "file": (
+        TOP_FIELDS,
+        {"businesses": "business", "homes": "home", "bills": "bill", "tax_years": "tax_year"},
+    ),
+    "business": (BUSINESS_FIELDS, {}),
     "home": (
         HOME_FIELDS + HOME_LISTS,
         {"office_areas": "office_area", "improvements": "improvement"},
     ),
-    "office_area": (OFFICE_AREA_FIELDS, {}),
+    "office_area": (OFFICE_AREA_FIELDS + OFFICE_AREA_REFERENCES, {}),
     "improvement": (IMPROVEMENT_FIELDS, {}),
     "bill": (BILL_FIELDS + BILL_REFERENCES + BILL_LISTS, {"receipts": "receipt"}),
     "receipt": (RECEIPT_FIELDS, {}),
     "tax_year": (TAX_YEAR_FIELDS + TAX_YEAR_LISTS, {"homes": "tax_year_home"}),
-    "tax_year_home": (TAX_YEAR_HOME_FIELDS, {}),
+    "tax_year_home": (
+        TAX_YEAR_HOME_FIELDS + TAX_YEAR_HOME_LISTS,
+        {"business_shares": "business_share"},
+    ),
+    "business_share": (BUSINESS_SHARE_REFERENCES + BUSINESS_SHARE_FIELDS, {}),
 }
 
 Path = tuple[str | int, ...]
@@ -166,6 +183,10 @@ class ImportSummary:
     # Years the file marks filed. They are saved open; the caller files them once the import
     # is in (`forms8829.imports`), which computes and freezes their forms.
     years_to_file: tuple[int, ...] = ()
+    # Businesses the import added (the file's, or "My business" for an older file's office
+    # areas); a business the user already had, named again by the file, is not counted.
+    businesses: int = 0
+    business_shares: int = 0
 
     def __str__(self) -> str:
         def n(count: int, word: str, plural: str | None = None) -> str:
@@ -180,6 +201,8 @@ class ImportSummary:
             f"{n(self.improvements, 'improvement')}), {bills}, "
             f"{n(self.tax_years, 'tax year')} ({n(self.tax_year_homes, 'home-year', 'home-years')})"
         )
+        if self.businesses:
+            text += f", {n(self.businesses, 'business', 'businesses')}"
         return text + (", replacing the previous ledger" if self.replaced else "")
 
 
@@ -239,8 +262,9 @@ def _export_bill(bill: Bill, index: int, listed: list[tuple[Path, dict, Receipt]
 def ledger_export(*, owner) -> dict:
     """The owner's whole ledger in the `homeoffice-ledger/1` shape, in a deterministic order.
 
-    Seven queries whatever the ledger's size: homes, their office areas, their improvements,
-    bills, their receipts, tax years, the tax years' homes.
+    Nine queries whatever the ledger's size: businesses, homes, their office areas (with their
+    businesses), their improvements, bills, their receipts, tax years, the tax years' homes,
+    their business shares.
     """
     return ledger_export_with_receipts(owner=owner)[0]
 
@@ -251,6 +275,7 @@ def ledger_export_with_receipts(*, owner) -> tuple[dict, list[tuple[Path, dict, 
 
     The whole document in memory: for small ledgers and tests. The doors (the command, the API,
     the archive) stream it with `ledger.ledger_stream`, which writes the same bytes."""
+    businesses = export_businesses(owner=owner)
     homes = export_homes(owner=owner)
     bills = sorted(
         Bill.objects.owned_by(owner)
@@ -263,6 +288,7 @@ def ledger_export_with_receipts(*, owner) -> tuple[dict, list[tuple[Path, dict, 
     tax_years = export_tax_years(owner=owner)
     document = {
         "format": FORMAT,
+        "businesses": businesses,
         "homes": homes,
         "bills": [_export_bill(bill, index, listed) for index, bill in enumerate(bills)],
         "tax_years": tax_years,
@@ -270,11 +296,28 @@ def ledger_export_with_receipts(*, owner) -> tuple[dict, list[tuple[Path, dict, 
     return document, listed
 
 
+def export_businesses(*, owner) -> list[dict]:
+    """The file's `businesses`, in the order they were made (the first is the one an office
+    area without a business goes to, `Business.default_for`; an import keeps the order): one
+    query."""
+    return [
+        _export_record(business, BUSINESS_FIELDS)
+        for business in Business.objects.owned_by(owner).order_by("id")
+    ]
+
+
+def _export_office_area(area: OfficeArea) -> dict:
+    return {**_export_record(area, OFFICE_AREA_FIELDS), "business": area.business.name}
+
+
 def export_homes(*, owner) -> list[dict]:
-    """The file's `homes`, with their office areas and improvements: three queries."""
+    """The file's `homes`, with their office areas (each naming its business) and
+    improvements: three queries."""
     homes = sorted(
         Home.objects.owned_by(owner).prefetch_related(
-            Prefetch("office_areas", queryset=OfficeArea.objects.order_by()),
+            Prefetch(
+                "office_areas", queryset=OfficeArea.objects.select_related("business").order_by()
+            ),
             Prefetch("improvements", queryset=Improvement.objects.order_by()),
         ),
         key=lambda h: (h.key, h.id),
@@ -283,7 +326,7 @@ def export_homes(*, owner) -> list[dict]:
         {
             **_export_record(home, HOME_FIELDS),
             "office_areas": [
-                _export_record(area, OFFICE_AREA_FIELDS)
+                _export_office_area(area)
                 for area in sorted(home.office_areas.all(), key=_start_key)
             ],
             "improvements": [
@@ -297,19 +340,34 @@ def export_homes(*, owner) -> list[dict]:
     ]
 
 
+def _export_tax_year_home(year_home: TaxYearHome) -> dict:
+    data = {**_export_record(year_home, TAX_YEAR_HOME_FIELDS), "home": year_home.home.key}
+    shares = sorted(year_home.business_shares.all(), key=lambda s: (s.business_id, s.id))
+    if shares:  # left out when there are none: the deduction is split by business area
+        data["business_shares"] = [
+            {"business": share.business.name, **_export_record(share, BUSINESS_SHARE_FIELDS)}
+            for share in shares
+        ]
+    return data
+
+
 def export_tax_years(*, owner) -> list[dict]:
-    """The file's `tax_years`, with their homes: two queries."""
+    """The file's `tax_years`, with their homes and their business shares: three queries."""
+    shares = BusinessShare.objects.select_related("business").order_by()
+    year_homes = (
+        TaxYearHome.objects.select_related("home")
+        .prefetch_related(Prefetch("business_shares", queryset=shares))
+        .order_by()
+    )
     tax_years = sorted(
-        TaxYear.objects.owned_by(owner).prefetch_related(
-            Prefetch("homes", queryset=TaxYearHome.objects.select_related("home").order_by())
-        ),
+        TaxYear.objects.owned_by(owner).prefetch_related(Prefetch("homes", queryset=year_homes)),
         key=lambda t: (t.year, t.id),
     )
     return [
         {
             **_export_record(tax_year, TAX_YEAR_FIELDS),
             "homes": [
-                {**_export_record(year_home, TAX_YEAR_HOME_FIELDS), "home": year_home.home.key}
+                _export_tax_year_home(year_home)
                 for year_home in sorted(tax_year.homes.all(), key=lambda y: (y.home.key, y.id))
             ],
         }
@@ -402,6 +460,9 @@ class _Record:
     children: dict[str, list[_Record]] = field(default_factory=dict)
     receipts: list[_ReceiptEntry] = field(default_factory=list)
     office_area: str | None = None  # a bill's office area, by its name in the bill's home
+    # The business an office area or a business share names (None: not given).
+    business: str | None = None
+    existing: bool = False  # a business the user already has, which the file names again
 
     @property
     def fits(self) -> bool:
@@ -532,6 +593,19 @@ class _Reader:
         except (serializers.ValidationError, SkipField):
             return None
 
+    def name_reference(self, obj: dict, name: str, path: Path, record: _Record) -> str | None:
+        """A reference to another record by its name (`business`): text; None when not given
+        (or not text, reported)."""
+        value = obj.get(name)
+        if value is None:
+            return None
+        try:
+            text = fields.read_text(value).strip()
+        except fields.FieldError as exc:
+            self.fail(record, (*path, name), exc.message)
+            return None
+        return text or None
+
     def receipt(self, obj, path: Path) -> _ReceiptEntry | None:
         """Read a bill's receipt entry; its file is looked for later (`_receipts_check`)."""
         if not isinstance(obj, dict):
@@ -547,6 +621,109 @@ class _Reader:
             entry.content_type = attrs.get("content_type") or None
             entry.size = attrs.get("size")
         return entry
+
+
+def _read_businesses(data, reader: _Reader, owner_businesses: list[Business]) -> list[_Record]:
+    """The file's businesses. Without replace (`owner_businesses`: the user's), one the user
+    already has (the same name) is that business, and the file may not give it another kind."""
+    theirs = {business.name: business for business in owner_businesses}
+    businesses: list[_Record] = []
+    names_at: dict[str, Path] = {}
+    for index, obj in enumerate(reader.list_at(data, "businesses", ("businesses",), None)):
+        path = ("businesses", index)
+        record = reader.record(BusinessSerializer, obj, path)
+        if record is None:
+            continue
+        businesses.append(record)
+        if record.attrs is not None:
+            record.name = record.attrs["name"]
+        else:  # still found by its name (no second error for each area that names it)
+            record.name = reader.field(BusinessSerializer, obj, "name")
+        if record.name is None:
+            continue
+        if record.name in names_at:
+            message = f"'{record.name}' is already the name of {path_text(names_at[record.name])}"
+            reader.fail(record, (*path, "name"), message)
+            continue
+        names_at[record.name] = path
+        existing = theirs.get(record.name)
+        if existing is None or record.failed:
+            continue
+        kind = record.attrs.get("kind")
+        if kind is not None and kind != existing.kind:
+            message = (
+                f"you already have the business '{existing.name}' as "
+                f"{existing.get_kind_display()}; change its kind first, or import with replace "
+                "to replace your whole ledger"
+            )
+            reader.fail(record, (*path, "kind"), message)
+        else:
+            record.instance, record.existing = existing, True
+    return businesses
+
+
+class _BusinessNames:
+    """The businesses an office area or a business share may name, by name (as written, else
+    in any letter case when only one business has it): the file's and, without replace, the
+    user's own."""
+
+    def __init__(
+        self, businesses: list[_Record], owner_businesses: list[Business], *, replace, unread
+    ):
+        named = {record.name for record in businesses}
+        # `businesses` was no list (reported): a name not found is no error of its own.
+        self.unread = unread
+        self.file = businesses
+        self.theirs = [
+            _Record(path=(), names=BUSINESS_FIELDS, instance=b, name=b.name, existing=True)
+            for b in owner_businesses
+        ]
+        self.where = "in this file" if replace else "in this file or your ledger"
+        self.by_name: dict[str, _Record] = {}
+        self.by_folded: dict[str, list[_Record]] = {}
+        for record in [*businesses, *(r for r in self.theirs if r.name not in named)]:
+            if record.name is not None:
+                self.by_name.setdefault(record.name, record)
+                self.by_folded.setdefault(record.name.casefold(), []).append(record)
+
+    def find(self, name: str) -> _Record | str | None:
+        """The business named `name`, or the message saying why there is none (None: the
+        file's businesses could not be read, which is reported already)."""
+        if name in self.by_name:
+            return self.by_name[name]
+        folded = self.by_folded.get(name.casefold(), [])
+        if len(folded) == 1:
+            return folded[0]
+        if self.unread:
+            return None
+        if folded:
+            return (
+                f"{len(folded)} businesses are named '{name}' in different letter cases; write "
+                "the name exactly"
+            )
+        return (
+            f"no business named '{name}' {self.where}; list it in the file's \"businesses\" "
+            "(name and kind)"
+        )
+
+    def default(self, owner) -> _Record:
+        """Where an office area that names no business goes, as `Business.default_for` decides
+        once the file's businesses are in (they are inserted in the file's order): the user's
+        first business, else the file's first, else a new one (a sole proprietorship, "My
+        business": every ledger file before businesses was one Schedule C business)."""
+        if self.theirs:
+            first = self.theirs[0]
+            return self.by_name.get(first.name, first)
+        if self.file:
+            return self.file[0]
+        made = _Record(
+            path=("businesses",),
+            names=BUSINESS_FIELDS,
+            instance=Business(owner=owner, name=Business.DEFAULT_NAME),
+            name=Business.DEFAULT_NAME,
+        )
+        self.file.append(made)
+        return made
 
 
 def _read_homes(data, reader: _Reader, owner_keys: set[str]) -> list[_Record]:
@@ -573,10 +750,18 @@ def _read_homes(data, reader: _Reader, owner_keys: set[str]) -> list[_Record]:
             ("improvements", ImprovementSerializer),
         ):
             children = []
+            references = OFFICE_AREA_REFERENCES if name == "office_areas" else ()
             for child_index, child in enumerate(reader.list_at(obj, name, (*path, name), record)):
-                child_record = reader.record(serializer_class, child, (*path, name, child_index))
-                if child_record is not None:
-                    children.append(child_record)
+                child_path = (*path, name, child_index)
+                child_record = reader.record(serializer_class, child, child_path, references)
+                if child_record is None:
+                    continue
+                children.append(child_record)
+                if references:  # an office area names its business
+                    child_record.names = (*child_record.names, *references)
+                    child_record.business = reader.name_reference(
+                        child, "business", child_path, child_record
+                    )
             record.children[name] = children
 
     keys_at: dict[str, Path] = {}
@@ -646,10 +831,15 @@ def _read_tax_years(data, reader: _Reader) -> list[_Record]:
         homes_in_year: dict[_Record, Path] = {}
         for child_index, child in enumerate(reader.list_at(obj, "homes", (*path, "homes"), record)):
             child_path = (*path, "homes", child_index)
-            child_record = reader.record(TaxYearHomeSerializer, child, child_path)
+            child_record = reader.record(
+                TaxYearHomeSerializer, child, child_path, TAX_YEAR_HOME_LISTS
+            )
             if child_record is None:
                 continue
             children.append(child_record)
+            child_record.children["business_shares"] = _read_shares(
+                child, reader, child_path, child_record
+            )
             home = (child_record.attrs or {}).get("home")
             if home is None:
                 continue
@@ -660,6 +850,26 @@ def _read_tax_years(data, reader: _Reader) -> list[_Record]:
                 homes_in_year[home] = child_path
         record.children["homes"] = children
     return tax_years
+
+
+def _read_shares(obj: dict, reader: _Reader, path: Path, year_home: _Record) -> list[_Record]:
+    """A tax year's home's `business_shares`: each names a business and gives its percent."""
+    shares = []
+    for index, item in enumerate(
+        reader.list_at(obj, "business_shares", (*path, "business_shares"), year_home)
+    ):
+        share_path = (*path, "business_shares", index)
+        record = reader.record(BusinessShareSerializer, item, share_path, BUSINESS_SHARE_REFERENCES)
+        if record is None:
+            continue
+        record.names = (*record.names, *BUSINESS_SHARE_REFERENCES)
+        given = item.get("business")
+        if given is None or (isinstance(given, str) and not given.strip()):
+            reader.fail(record, (*share_path, "business"), "is required")
+        else:
+            record.business = reader.name_reference(item, "business", share_path, record)
+        shares.append(record)
+    return shares
 
 
 def _year_conflicts(owner, tax_years: list[_Record], reader: _Reader) -> None:
@@ -715,11 +925,45 @@ def _insert(model: type[models.Model], records: Iterable[_Record], owner) -> Non
         )
 
 
-def _write(owner, homes: list[_Record], bills: list[_Record], tax_years: list[_Record], errors):
-    """Check every record against the model, then insert them, parents first. Homes and tax
-    years are inserted even when something else failed (their children's checks need their
-    ids); the caller's transaction rolls it all back then. Returns the years the file marks
-    filed: all are inserted open, for the caller to file."""
+def _business_of(record: _Record, names: _BusinessNames, errors: _Errors) -> Business | None:
+    """The business an office area or a business share names; None (the record fails) when
+    no business has that name, or when that business has errors of its own (reported there)."""
+    found = names.find(record.business)
+    if isinstance(found, str):
+        errors.add((*record.path, "business"), found)
+        record.failed = True
+        return None
+    if found is None or not found.fits:
+        record.failed = True
+        return None
+    return found.instance
+
+
+def _write(
+    owner,
+    businesses: list[_Record],
+    names: _BusinessNames,
+    homes: list[_Record],
+    bills: list[_Record],
+    tax_years: list[_Record],
+    errors,
+):
+    """Check every record against the model, then insert them, parents first. Businesses,
+    homes and tax years are inserted even when something else failed (their children's checks
+    need their ids); the caller's transaction rolls it all back then. Returns the years the
+    file marks filed: all are inserted open, for the caller to file."""
+    for record in businesses:
+        if record.attrs is not None and not record.failed and not record.existing:
+            record.instance = Business(owner=owner, **record.attrs)
+    default = None
+    if any(
+        area.attrs is not None and area.business is None
+        for home in homes
+        for area in home.children.get("office_areas", [])
+    ):
+        default = names.default(owner)  # may add "My business" to `businesses`
+    _insert(Business, [r for r in businesses if r.fits and not r.existing], owner)
+
     for record in homes:
         if record.attrs is not None and not record.failed:
             record.instance = Home(owner=owner, **{**record.attrs, "key": record.key})
@@ -735,6 +979,14 @@ def _write(owner, homes: list[_Record], bills: list[_Record], tax_years: list[_R
                 child.instance = model(owner=owner, **child.attrs)
                 if home.fits:
                     child.instance.home = home.instance
+                if model is OfficeArea:
+                    if child.business is not None:
+                        business = _business_of(child, names, errors)
+                    else:
+                        business = default.instance if default.fits else None
+                        child.failed = child.failed or business is None
+                    if business is not None:
+                        child.instance.business = business
                 # An office area is checked against the ones before it, in the file's order.
                 extra = {"siblings": list(siblings)} if model is OfficeArea else {}
                 if _clean(child, errors, **extra) and home.fits and model is OfficeArea:
@@ -777,19 +1029,39 @@ def _write(owner, homes: list[_Record], bills: list[_Record], tax_years: list[_R
                 child.instance.tax_year = tax_year.instance
             if _clean(child, errors, others=list(others)) and home.fits and tax_year.fits:
                 others.append(child.instance)
+            _shares(owner, child, names, errors)
 
     if not errors:
-        areas = [r for h in homes for r in h.children["office_areas"]]
-        if areas:
-            business = Business.default_for(getattr(owner, "pk", owner))
-            for record in areas:
-                if record.instance.business_id is None:
-                    record.instance.business = business
-        _insert(OfficeArea, areas, owner)
+        year_homes = [r for t in tax_years for r in t.children["homes"]]
+        _insert(OfficeArea, [r for h in homes for r in h.children["office_areas"]], owner)
         _insert(Improvement, [r for h in homes for r in h.children["improvements"]], owner)
         _insert(Bill, bills, owner)
-        _insert(TaxYearHome, [r for t in tax_years for r in t.children["homes"]], owner)
+        _insert(TaxYearHome, year_homes, owner)
+        _insert(
+            BusinessShare, [r for y in year_homes for r in y.children["business_shares"]], owner
+        )
     return sorted(to_file)
+
+
+def _shares(owner, year_home: _Record, names: _BusinessNames, errors: _Errors) -> None:
+    """A tax year's home's business shares, each business once. Whether they add up to 100% and
+    name every business of the home that year is the engine's to say (the review shows it), as
+    for shares entered one at a time in the admin or the API."""
+    listed: dict[int, Path] = {}
+    for share in year_home.children.get("business_shares", []):
+        business = _business_of(share, names, errors) if share.business is not None else None
+        if business is not None and business.pk in listed:
+            message = f"'{business.name}' is already listed at {path_text(listed[business.pk])}"
+            errors.add((*share.path, "business"), message)
+            share.failed = True
+        elif business is not None:
+            listed[business.pk] = share.path
+        if share.attrs is None or business is None or share.failed:
+            continue
+        share.instance = BusinessShare(
+            owner=owner, tax_year_home=year_home.instance, business=business, **share.attrs
+        )
+        _clean(share, errors)
 
 
 def _bill_office_area(record: _Record, home: _Record, errors: _Errors) -> None:
@@ -834,13 +1106,14 @@ def _receipt_files_delete_on_commit(names: list[str]) -> None:
 
 
 def _ledger_delete(*, owner) -> None:
-    """Delete the owner's ledger: tax years, bills (and their receipts), homes."""
+    """Delete the owner's ledger: tax years, bills (and their receipts), homes, businesses."""
     files = [
         name for name in Receipt.objects.owned_by(owner).values_list("file", flat=True) if name
     ]
-    TaxYear.objects.owned_by(owner).delete()
+    TaxYear.objects.owned_by(owner).delete()  # home-years and their business shares cascade
     Bill.objects.owned_by(owner).delete()  # receipts cascade
-    Home.objects.owned_by(owner).delete()  # office areas, improvements, home-years cascade
+    Home.objects.owned_by(owner).delete()  # office areas, improvements cascade
+    Business.objects.owned_by(owner).delete()  # no office area uses them any more
     _receipt_files_delete_on_commit(files)
 
 
@@ -1039,6 +1312,11 @@ def _ledger_import(
     owner_keys = (
         set() if replace else set(Home.objects.owned_by(owner).values_list("key", flat=True))
     )
+    # Without replace, the user's businesses stay, and the file's office areas may name them.
+    owner_businesses = [] if replace else list(Business.objects.owned_by(owner).order_by("id"))
+    businesses = _read_businesses(data, reader, owner_businesses)
+    unread = not isinstance(data.get("businesses", []), list | None)
+    names = _BusinessNames(businesses, owner_businesses, replace=replace, unread=unread)
     homes = _read_homes(data, reader, owner_keys)
     reader.context["home_lookup"] = HomeLookup(homes, where="in this file", by_id=False)
     bills = _read_bills(data, reader)
@@ -1052,7 +1330,7 @@ def _ledger_import(
     if replace:  # a filed year cannot go: the caller's write batch refuses the whole import
         _ledger_delete(owner=owner)
 
-    years_to_file = _write(owner, homes, bills, tax_years, errors)
+    years_to_file = _write(owner, businesses, names, homes, bills, tax_years, errors)
     if errors:
         raise LedgerFileError(errors.messages())
     receipts = 0
@@ -1070,4 +1348,8 @@ def _ledger_import(
         receipts=receipts,
         receipts_left_out=len(entries) if without_receipts else 0,
         years_to_file=tuple(years_to_file),
+        businesses=sum(1 for r in businesses if not r.existing),
+        business_shares=sum(
+            len(y.children["business_shares"]) for t in tax_years for y in t.children["homes"]
+        ),
     )

@@ -7,7 +7,8 @@ in: paid date, payee by code point, amount, id) through two cursors read in chun
 their bills' order, merged as they come. No query binds a parameter per bill, and the number of
 queries is the same for ten bills or a million. Each bill is made into its file entry by the
 ledger file's own `export_bill` (its fields are the file's field lists), then into JSON text.
-Homes and tax years are few and read whole (`export_homes`, `export_tax_years`).
+Businesses, homes and tax years are few and read whole (`export_businesses`, `export_homes`,
+`export_tax_years`).
 
 `ledger_file_chunks` yields the text; `LedgerFileStats` counts what was written. The archive
 (`ledger.ledger_archive`) and the doors (`export_ledger`, `GET /api/ledger/export/`) use it.
@@ -31,6 +32,7 @@ from ledger.ledger_file import (
     TOP_FIELDS,
     Path,
     export_bill,
+    export_businesses,
     export_homes,
     export_tax_years,
 )
@@ -172,6 +174,7 @@ def ledger_file_chunks(
     stats = stats if stats is not None else LedgerFileStats()
     parts = {
         "format": lambda: FORMAT,
+        "businesses": lambda: export_businesses(owner=owner),
         "homes": lambda: export_homes(owner=owner),
         "bills": lambda: _bill_entries(owner, stats, on_bill),
         "tax_years": lambda: export_tax_years(owner=owner),

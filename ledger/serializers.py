@@ -1,11 +1,12 @@
 """The ledger's records as they are read from outside: one DRF serializer per record.
 
-`HomeSerializer`, `OfficeAreaSerializer`, `ImprovementSerializer`, `BillSerializer`,
-`TaxYearSerializer` and `TaxYearHomeSerializer` read a record's fields with the readers of
-`ledger.fields` (money, dates, choices by key or label, homes by key or name) and then run the
-model's own checks (`full_clean`: validators, `clean()`, constraints), so the rules and their
-words are the same for the API (`interface.api.serializers` extends these with ids, references
-and time stamps) and the ledger file (`ledger.ledger_file` reads every record through them).
+`BusinessSerializer`, `HomeSerializer`, `OfficeAreaSerializer`, `ImprovementSerializer`,
+`BillSerializer`, `TaxYearSerializer`, `TaxYearHomeSerializer` and `BusinessShareSerializer`
+read a record's fields with the readers of `ledger.fields` (money, dates, choices by key or
+label, homes by key or name) and then run the model's own checks (`full_clean`: validators,
+`clean()`, constraints), so the rules and their words are the same for the API
+(`interface.api.serializers` extends these with ids, references and time stamps) and the ledger
+file (`ledger.ledger_file` reads every record through them).
 
 Context: `owner` (else the request's user) owns new records; `home_lookup` (a
 `ledger.fields.HomeLookup`) is where `home` is looked up, by default the owner's homes (one
@@ -26,8 +27,18 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from ledger import fields
-from ledger.models import Bill, Home, Improvement, OfficeArea, TaxYear, TaxYearHome
+from ledger.models import (
+    Bill,
+    Business,
+    BusinessShare,
+    Home,
+    Improvement,
+    OfficeArea,
+    TaxYear,
+    TaxYearHome,
+)
 
+BUSINESS_FIELDS = ("name", "kind")
 HOME_FIELDS = (
     "key",
     "name",
@@ -52,6 +63,9 @@ OFFICE_AREA_FIELDS = (
     # optional: the basis of a restart after a gap (a new placing in service)
     *OfficeArea.RESTART_FIELDS,
 )
+# The business that uses an office area (optional: the user's first business when not given):
+# the API takes the business's id, the ledger file its name among the file's businesses.
+OFFICE_AREA_REFERENCES = ("business",)
 IMPROVEMENT_FIELDS = ("description", "cost", "placed_in_service")
 BILL_FIELDS = (
     "home",
@@ -91,7 +105,12 @@ TAX_YEAR_HOME_FIELDS = (
     "casualty_losses_direct",
     "casualty_losses_indirect",
     "excess_casualty_losses",
+    "other_business_expenses",  # optional: farms and partners (Pub 587 worksheet line 11)
 )
+# A home's split of its deduction among its businesses in a year: the business (the API: its id;
+# the ledger file: its name) and its percent.
+BUSINESS_SHARE_FIELDS = ("percent",)
+BUSINESS_SHARE_REFERENCES = ("business",)
 
 # Examples shown in "must be a number like ..." messages, by field name.
 NUMBER_EXAMPLES = {"total_area": "2000", "area": "200", "business_use_percent": "50"}
@@ -208,6 +227,26 @@ class RecordSerializer(serializers.ModelSerializer):
         return self._save()
 
 
+class BusinessSerializer(RecordSerializer):
+    """A business: its name (one per name in a ledger) and its kind, which says where its
+    deduction goes (`Business.Kind`)."""
+
+    class Meta:
+        model = Business
+        fields = BUSINESS_FIELDS
+        validators = []
+
+    def validate_name(self, value):
+        if self.context.get("bulk"):  # the ledger file checks its names together
+            return value
+        taken = Business.objects.owned_by(self.owner).filter(name=value)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError(f"You already have a business named '{value}'.")
+        return value
+
+
 class HomeSerializer(RecordSerializer):
     key = fields.TextField(
         max_length=fields.HOME_KEY_MAX_LENGTH,
@@ -277,4 +316,14 @@ class TaxYearHomeSerializer(RecordSerializer):
     class Meta:
         model = TaxYearHome
         fields = TAX_YEAR_HOME_FIELDS
+        validators = []
+
+
+class BusinessShareSerializer(RecordSerializer):
+    """A business's share of one home's deduction in a tax year; its home-year and business are
+    the records it is listed under and names (the API adds both as ids)."""
+
+    class Meta:
+        model = BusinessShare
+        fields = BUSINESS_SHARE_FIELDS
         validators = []

@@ -371,3 +371,25 @@ def ledger_file_document(*, bills: int = 1, **bill_fields) -> dict:
             }
         ],
     }
+
+
+def ledger_file_businesses(document: dict) -> dict:
+    """`ledger_file_document` with two Schedule C businesses sharing its home (the office, and a
+    50 sq ft desk), their 70/30 shares of the 2024 deduction and the worksheet's line 11: every
+    table of the ledger file."""
+    document["businesses"] = [
+        {"name": "Design studio", "kind": "sole_proprietor"},
+        {"name": "Tutoring", "kind": "statutory_employee"},
+    ]
+    (home,) = document["homes"]
+    home["office_areas"][0]["business"] = "Design studio"
+    home["office_areas"].append(
+        {**home["office_areas"][0], "name": "Desk", "area": "50.00", "business": "Tutoring"}
+    )
+    (year_home,) = document["tax_years"][0]["homes"]
+    year_home["other_business_expenses"] = "0.00"
+    year_home["business_shares"] = [
+        {"business": "Design studio", "percent": "70.00"},
+        {"business": "Tutoring", "percent": "30.00"},
+    ]
+    return document

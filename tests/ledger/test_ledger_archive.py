@@ -552,7 +552,7 @@ def test_import_command_recognizes_an_archive_by_its_content(user, tmp_path):
     bob = get_user_model().objects.get(username="bob")
     assert out == (
         "Imported into bob's ledger (new user): 2 homes (3 office areas, 1 improvement), "
-        "5 bills (3 receipts), 2 tax years (3 home-years).\n"
+        "5 bills (3 receipts), 2 tax years (3 home-years), 1 business.\n"
     )
     assert err == ""
     assert ledger_archive_export(owner=bob) == path.read_bytes()
@@ -568,7 +568,7 @@ def test_import_command_replace_with_an_archive(user, tmp_path):
     out, _ = run("import_ledger", str(path), "--user", "alice", "--replace")
 
     assert out.endswith(
-        "(3 receipts), 2 tax years (3 home-years), replacing the previous ledger.\n"
+        "(3 receipts), 2 tax years (3 home-years), 1 business, replacing the previous ledger.\n"
     )
     assert ledger_archive_export(owner=user) == path.read_bytes()
 

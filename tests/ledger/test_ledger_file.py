@@ -182,6 +182,8 @@ def test_export_has_the_spec_shape(user):
 
     assert ledger_export(owner=user) == {
         "format": FORMAT,
+        # The office area's business, made when it was saved without one (Business.default_for).
+        "businesses": [{"name": "My business", "kind": "sole_proprietor"}],
         "homes": [
             {
                 "key": "elm",
@@ -208,6 +210,7 @@ def test_export_has_the_spec_shape(user):
                         "restart_fmv": None,
                         "restart_land_value": None,
                         "restart_land_fmv": None,
+                        "business": "My business",
                     }
                 ],
                 "improvements": [
@@ -256,6 +259,7 @@ def test_export_has_the_spec_shape(user):
                         "casualty_losses_direct": "0.00",
                         "casualty_losses_indirect": "0.00",
                         "excess_casualty_losses": "0.00",
+                        "other_business_expenses": "0.00",
                     }
                 ],
             }
@@ -267,6 +271,7 @@ def test_export_is_only_the_owners_ledger_and_json_ready(user, other_user):
     build_full_ledger(other_user)
     assert ledger_export(owner=user) == {
         "format": FORMAT,
+        "businesses": [],
         "homes": [],
         "bills": [],
         "tax_years": [],
@@ -307,8 +312,9 @@ def test_export_uses_a_constant_number_of_queries(user, django_assert_num_querie
     for year in (2019, 2020, 2021):
         TaxYearHomeFactory(tax_year=TaxYearFactory(owner=user, year=year), home=home)
 
-    # Homes, office areas, improvements, bills, their receipts, tax years, their homes.
-    with django_assert_num_queries(7):
+    # Businesses, homes, office areas (with their businesses), improvements, bills, their
+    # receipts, tax years, their homes, their business shares.
+    with django_assert_num_queries(9):
         data = ledger_export(owner=user)
 
     assert len(data["bills"]) == bills + 5
@@ -997,7 +1003,8 @@ def test_import_command_creates_the_user_and_prints_a_summary(db, tmp_path):
     assert not user.has_usable_password()
     assert out == (
         "Imported into newbie's ledger (new user): 1 home (1 office area, 1 improvement), "
-        "1 bill, 1 tax year (1 home-year).\n"
+        # A file from before businesses: its office area goes to a new "My business".
+        "1 bill, 1 tax year (1 home-year), 1 business.\n"
     )
     assert err == ""
     assert ledger_export(owner=user)["bills"][0]["amount"] == "180.00"

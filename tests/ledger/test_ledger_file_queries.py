@@ -6,12 +6,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ledger.ledger_file import ledger_export, ledger_import
-from ledger.models import Bill
-from tests.factories import UserFactory, ledger_file_document
+from ledger.models import Bill, Business, OfficeArea
+from tests.factories import UserFactory, ledger_file_businesses, ledger_file_document
 
 pytestmark = pytest.mark.django_db
 
-TABLES = ("home", "officearea", "improvement", "bill", "taxyear", "taxyearhome")
+TABLES = (
+    "business",
+    "home",
+    "officearea",
+    "improvement",
+    "bill",
+    "taxyear",
+    "taxyearhome",
+    "businessshare",
+)
 
 
 def import_sql(username: str, document: dict) -> list[str]:
@@ -22,18 +31,45 @@ def import_sql(username: str, document: dict) -> list[str]:
     return [query["sql"] for query in ctx.captured_queries]
 
 
+def inserted_tables(sql: list[str]) -> list[str]:
+    return sorted(query.split()[2].strip('"') for query in sql if query.startswith("INSERT"))
+
+
 def test_ten_and_two_thousand_bills_run_the_same_queries():
-    ten = import_sql("ten", ledger_file_document(bills=10))
-    two_thousand = import_sql("two-thousand", ledger_file_document(bills=2000))
+    ten = import_sql("ten", ledger_file_businesses(ledger_file_document(bills=10)))
+    two_thousand = import_sql(
+        "two-thousand", ledger_file_businesses(ledger_file_document(bills=2000))
+    )
 
     assert len(ten) == len(two_thousand)
-    inserts = [sql.split()[2].strip('"') for sql in two_thousand if sql.startswith("INSERT")]
+    inserts = inserted_tables(two_thousand)
     # One INSERT per table and one for its history rows, whatever the number of rows.
-    assert sorted(inserts) == sorted(
+    assert inserts == sorted(
         [f"ledger_{t}" for t in TABLES] + [f"ledger_historical{t}" for t in TABLES]
     )
-    # The owner's home keys and tax years, fetched once; the savepoint and its release.
-    assert len(two_thousand) - len(inserts) == 4
+    # The owner's home keys, businesses and tax years, fetched once; the savepoint and its
+    # release.
+    assert len(two_thousand) - len(inserts) == 5
+
+
+def test_a_file_from_before_businesses_gets_my_business_in_the_same_bulk_queries():
+    sql = import_sql("old-file", ledger_file_document(bills=10))
+
+    # "My business" is inserted like the file's own businesses (with its history row), not
+    # through Business.default_for's single save; there are no shares to insert.
+    tables = [t for t in TABLES if t != "businessshare"]
+    assert inserted_tables(sql) == sorted(
+        [f"ledger_{t}" for t in tables] + [f"ledger_historical{t}" for t in tables]
+    )
+    assert len(sql) - len(inserted_tables(sql)) == 5
+    owner = UserFactory._meta.model.objects.get(username="old-file")
+    (business,) = Business.objects.filter(owner=owner)
+    assert (business.name, business.kind) == ("My business", "sole_proprietor")
+    assert set(OfficeArea.objects.filter(owner=owner).values_list("business", flat=True)) == {
+        business.pk
+    }
+    (record,) = business.history.all()
+    assert (record.history_type, record.history_user) == ("+", owner)
 
 
 def test_a_bulk_import_keeps_history_and_round_trips():
@@ -71,7 +107,7 @@ def test_the_write_batch_runs_the_same_queries_for_10_and_2000_bills(
     filed_before, file_marks_filed
 ):
     def document(bills: int) -> dict:
-        data = ledger_file_document(bills=bills)
+        data = ledger_file_businesses(ledger_file_document(bills=bills))
         data["tax_years"][0]["filed"] = file_marks_filed
         return data
 
