@@ -24,14 +24,27 @@ from rest_framework import serializers
 
 from forms8829.rules import UnsupportedYearError, rules_for
 from interface.api.exceptions import ReferenceNotFound
+from ledger import fields
 from ledger import serializers as records
-from ledger.models import Bill, OfficeArea, Receipt, TaxYear, TaxYearHome
+from ledger.models import (
+    Bill,
+    Business,
+    BusinessShare,
+    OfficeArea,
+    Receipt,
+    TaxYear,
+    TaxYearHome,
+)
 from ledger.serializers import (
     BILL_FIELDS,
     BILL_REFERENCES,
+    BUSINESS_FIELDS,
+    BUSINESS_SHARE_FIELDS,
+    BUSINESS_SHARE_REFERENCES,
     HOME_FIELDS,
     IMPROVEMENT_FIELDS,
     OFFICE_AREA_FIELDS,
+    OFFICE_AREA_REFERENCES,
     TAX_YEAR_FIELDS,
     TAX_YEAR_HOME_FIELDS,
 )
@@ -77,6 +90,20 @@ class OwnedHomeField(records.HomeField):
 # Resources: the ledger's record serializers with ids, references and time stamps
 
 
+class BusinessSerializer(records.BusinessSerializer):
+    class Meta(records.BusinessSerializer.Meta):
+        fields = ("id", *BUSINESS_FIELDS, "created_at", "updated_at")
+        read_only_fields = READ_ONLY_STAMPS
+        extra_kwargs = {
+            "name": {"help_text": "One business per name in your ledger."},
+            "kind": {
+                "help_text": "Where the business's deduction goes: "
+                + "; ".join(f"`{key}`: {label}" for key, label in Business.Kind.choices)
+                + "."
+            },
+        }
+
+
 class HomeSerializer(records.HomeSerializer):
     class Meta(records.HomeSerializer.Meta):
         fields = ("id", *HOME_FIELDS, "created_at", "updated_at")
@@ -85,9 +112,22 @@ class HomeSerializer(records.HomeSerializer):
 
 class OfficeAreaSerializer(records.OfficeAreaSerializer):
     home = OwnedHomeField()
+    business = OwnedRelatedField(
+        queryset=Business.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The id of the business that uses the area (`/api/businesses/`); left out on "
+        "create, or null: your first business.",
+    )
 
     class Meta(records.OfficeAreaSerializer.Meta):
-        fields = ("id", "home", *OFFICE_AREA_FIELDS, *READ_ONLY_STAMPS[1:])
+        fields = (
+            "id",
+            "home",
+            *OFFICE_AREA_FIELDS,
+            *OFFICE_AREA_REFERENCES,
+            *READ_ONLY_STAMPS[1:],
+        )
         read_only_fields = READ_ONLY_STAMPS
 
 
@@ -185,14 +225,71 @@ class TaxYearSerializer(records.TaxYearSerializer):
 class TaxYearHomeSerializer(records.TaxYearHomeSerializer):
     tax_year = OwnedRelatedField(queryset=TaxYear.objects.all())
     home = OwnedHomeField()
+    business_shares = serializers.PrimaryKeyRelatedField(
+        many=True,
+        read_only=True,
+        help_text="Ids of the home's business shares this year (`/api/business-shares/`); none: "
+        "the deduction is split by each business's part of the business area.",
+    )
 
     class Meta(records.TaxYearHomeSerializer.Meta):
-        fields = ("id", "tax_year", *TAX_YEAR_HOME_FIELDS, "created_at", "updated_at")
+        fields = (
+            "id",
+            "tax_year",
+            *TAX_YEAR_HOME_FIELDS,
+            "business_shares",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = READ_ONLY_STAMPS
 
 
+class BusinessShareSerializer(records.BusinessShareSerializer):
+    """One business's share of a home's deduction in a tax year. A home's shares name every
+    business that uses it that year and add up to 100%, else the forms say what is missing
+    (they are written one at a time, so the API does not refuse an unfinished split)."""
+
+    tax_year_home = OwnedRelatedField(
+        queryset=TaxYearHome.objects.all(),
+        help_text="The id of the home's inputs in a tax year (`/api/tax-year-homes/`).",
+    )
+    business = OwnedRelatedField(
+        queryset=Business.objects.all(), help_text="The id of the business (`/api/businesses/`)."
+    )
+
+    class Meta(records.BusinessShareSerializer.Meta):
+        fields = (
+            "id",
+            "tax_year_home",
+            *BUSINESS_SHARE_REFERENCES,
+            *BUSINESS_SHARE_FIELDS,
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = READ_ONLY_STAMPS
+
+    def validate(self, attrs):
+        year_home = attrs.get("tax_year_home", getattr(self.instance, "tax_year_home", None))
+        business = attrs.get("business", getattr(self.instance, "business", None))
+        if year_home is not None and business is not None:
+            taken = BusinessShare.objects.filter(tax_year_home=year_home, business=business)
+            if self.instance is not None:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise serializers.ValidationError(
+                    {
+                        "business": [
+                            f"'{business.name}' already has a share of this home's deduction "
+                            f"in {year_home.tax_year.year} (business share {taken.first().pk}); "
+                            "change that one."
+                        ]
+                    }
+                )
+        return super().validate(attrs)
+
+
 class ReopenSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = fields.TextField(  # text in quotes: a number is refused, not made into words
         max_length=90, help_text="Why the year is reopened; kept in the tax year's history."
     )
 
@@ -300,6 +397,21 @@ class CasualtyDepreciationSerializer(serializers.Serializer):
     carryover_out = CasualtyDepreciationPartSerializer(help_text="Line 44 (simplified: 6b).")
 
 
+class BusinessPartSerializer(serializers.Serializer):
+    """A business's part of one home's deduction and where it goes (docs/tax-rules.md §6a)."""
+
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=[k for k in Business.Kind.choices if k[0] != "employee"])
+    share_percent = serializers.CharField()
+    allocated_by = serializers.ChoiceField(choices=["only business", "area", "user"])
+    deduction = serializers.CharField()
+    deduction_goes_to = serializers.CharField()
+    casualty_losses = serializers.CharField()
+    internet = serializers.CharField()
+    phone = serializers.CharField()
+    internet_phone_go_to = serializers.CharField()
+
+
 class FormOutputSerializer(serializers.Serializer):
     """The form output contract (docs/ledger-format.md, form output), plus the year's warnings.
     The notes say which rule made a number (docs/tax-rules.md), and that MAGI must be the final
@@ -320,6 +432,21 @@ class FormOutputSerializer(serializers.Serializer):
     )
     casualty_and_depreciation = CasualtyDepreciationSerializer(
         required=False, help_text="Absent from forms filed before the parts were kept."
+    )
+    form = serializers.ChoiceField(
+        choices=["form_8829", "pub587_worksheet"],
+        required=False,
+        help_text="Form 8829, or Pub 587's worksheet (farms, partnerships). Absent from forms "
+        "stored before businesses.",
+    )
+    worksheet = serializers.DictField(
+        child=serializers.CharField(allow_null=True),
+        allow_null=True,
+        required=False,
+        help_text="Pub 587's worksheet lines (regular method), else null.",
+    )
+    businesses = BusinessPartSerializer(
+        many=True, required=False, help_text="Each business's part of the deduction."
     )
     notes = serializers.ListField(child=serializers.CharField())
     warnings = serializers.ListField(child=serializers.CharField())
