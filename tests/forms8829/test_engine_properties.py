@@ -1,13 +1,14 @@
 """Hypothesis properties: no negative line, the limit holds, carryovers are conserved (operating,
 and the casualty and depreciation parts of lines 31/44 each)."""
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from forms8829 import businesses
 from forms8829.engine import (
     Areas,
     Columns,
@@ -250,11 +251,39 @@ def test_every_amount_is_printed_in_cents(inp: HomeYearInput) -> None:
     assert all(a.as_tuple().exponent == -2 for a in amounts)
 
 
+@st.composite
+def with_businesses(draw, inp: HomeYearInput) -> HomeYearInput:
+    """The input used by businesses of one kind of form (docs/tax-rules.md §6a): one to three
+    Schedule C businesses, or a farm or partnership (Pub 587's worksheet, with its line 11)."""
+    kind = draw(st.sampled_from(businesses.KINDS[:4]))
+    count = 1 if kind in (businesses.FARM, businesses.PARTNER) else draw(st.integers(1, 3))
+    uses = tuple(
+        businesses.BusinessUse(
+            name=f"Business {i}",
+            kind=kind if i == 0 else draw(st.sampled_from(businesses.KINDS[:2])),
+            area=draw(money(500)),
+            internet=inp.internet_business if i == 0 else ZERO,
+            phone=inp.phone_business if i == 0 else ZERO,
+        )
+        for i in range(count)
+    )
+    if count > 1 and draw(st.booleans()):  # the user's own shares, adding up to 100
+        cut = draw(st.decimals(min_value=0, max_value=100, places=2))
+        shares = [cut, Decimal(100) - cut] + [ZERO] * (count - 2)
+        uses = tuple(replace(u, share_percent=p) for u, p in zip(uses, shares, strict=True))
+    other = (
+        draw(maybe_zero(money(20_000))) if businesses.form_of(uses) == "pub587_worksheet" else ZERO
+    )
+    return replace(inp, businesses=uses, other_business_expenses=other)
+
+
 @settings(PROPERTY_SETTINGS, max_examples=100)  # each example is a chain of up to 6 years
 @given(st.integers(1, 6), st.data())
 def test_carryovers_are_conserved_over_a_chain(years: int, data: st.DataObject) -> None:
     """Allowed amounts + the final carryover = the eligible amounts of the regular years, for
-    operating expenses, and for the casualty and the depreciation parts of lines 31/44 each.
+    operating expenses, and for the casualty and the depreciation parts of lines 31/44 each,
+    whatever kind of business uses the home each year (Form 8829 or Pub 587's worksheet), and
+    the businesses' parts add up to each year's deduction.
 
     Simplified years pass the carryovers through untouched, so they neither add nor take.
     """
@@ -266,7 +295,10 @@ def test_carryovers_are_conserved_over_a_chain(years: int, data: st.DataObject) 
         inp = data.draw(
             home_years(first_year + offset, operating_in, casualty_depreciation_in, casualty_in)
         )
+        inp = data.draw(with_businesses(inp))  # any kind of business, year by year
         r = compute_form(inp)
+        assert sum(p.deduction for p in r.businesses) == r.schedule_c_line_30
+        assert sum(p.casualty for p in r.businesses) == (r.line_35_casualty_loss_portion or ZERO)
         if r.method == "regular":
             eligible["operating"] += (
                 r.line_23_total_lines_16_to_22.direct + r.line_24_line_23b_times_line_7
