@@ -43,11 +43,14 @@ format: install
 	$(VENV)/bin/ruff format .
 
 ## Time and query counts (benchmarks/run.py), then speed at every size beside baselines
-## (benchmarks/scale.py: BENCH_SCALE=quick|large|full; BENCH_PG_URL adds PostgreSQL)
+## (benchmarks/scale.py: BENCH_SCALE=quick|large|full; BENCH_PG_URL adds PostgreSQL), then
+## load under gunicorn beside a trivial endpoint (benchmarks/load.py)
 bench: install
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/scale.py
 	if [ -n "$(BENCH_PG_URL)" ]; then DATABASE_URL=$(BENCH_PG_URL) $(PY) benchmarks/scale.py; fi
+	$(PY) benchmarks/load.py
+	if [ -n "$(BENCH_PG_URL)" ]; then DATABASE_URL=$(BENCH_PG_URL) $(PY) benchmarks/load.py; fi
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles test-output

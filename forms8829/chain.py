@@ -372,8 +372,12 @@ def _differs_under_current_rules(form: ComputedForm, hy: HomeYear) -> list[str]:
 
 def year_forms(*, owner, year: int) -> YearForms:
     """One year's forms, computed with the chain of the years before it (reads only)."""
+    from forms8829.served import chain_serve
+
     _check_year(year)
-    chain = chain_compute(owner=owner, through_year=year)
+    chain = chain_serve(owner=owner, through_year=year, last_only=True)
+    if chain is None:
+        chain = chain_compute_from_ledger(owner=owner, through_year=year)
     if not chain or chain[-1].year != year:
         raise FormError(
             f"There is no tax year {year} in your ledger. Add it (filing status, and each home's "

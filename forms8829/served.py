@@ -110,10 +110,11 @@ def chain_serve_store(chain, *, owner) -> None:
         ServedChain.objects.create(owner_id=owner_id, **values)
 
 
-def chain_serve(*, owner, through_year: int | None):
+def chain_serve(*, owner, through_year: int | None, last_only: bool = False):
     """The chain up to `through_year` (all of it when None) as the last batch stored it, or None
     when what was stored is not current (the caller then computes). Three queries, none of the
-    bills. Raises `FormError` where the stored chain stopped on one, as computing would."""
+    bills. Raises `FormError` where the stored chain stopped on one, as computing would.
+    `last_only`: only the last year of it (one year's forms read, not every year's)."""
     from forms8829.chain import (
         Carry,
         FormError,
@@ -135,6 +136,8 @@ def chain_serve(*, owner, through_year: int | None):
         raise FormError(error["message"])
     if through_year is not None:
         tax_years = [ty for ty in tax_years if ty.year <= through_year]
+    if last_only:
+        tax_years = tax_years[-1:]
     briefs = {brief["year"]: brief for brief in summary["years"]}
     forms: dict[int, list[ComputedForm]] = {ty.year: [] for ty in tax_years}
     rows = ComputedForm.objects.filter(owner_id=owner_id, year__in=list(forms))

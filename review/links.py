@@ -7,16 +7,28 @@ model, never from an admin URL name written out elsewhere.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.db.models import Model
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from ledger.models import Bill, TaxYear
 
 
 def _name(model: type[Model], view: str) -> str:
     return f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
+
+
+def _path(name: str) -> str:
+    """`reverse(name)` of a URL without arguments, once per name (a review links a page of
+    them: each missing month has its add-a-bill and bill-list links)."""
+    return _reversed(name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=64)
+def _reversed(name: str, _prefix: str, _urlconf) -> str:
+    return reverse(name)
 
 
 def change_url(model: type[Model], pk: int) -> str:
@@ -27,17 +39,14 @@ def change_url(model: type[Model], pk: int) -> str:
 def add_url(model: type[Model], **initial) -> str:
     """The admin's add page, with its form filled in from `initial`."""
     query = {k: v for k, v in initial.items() if v is not None}
-    return (
-        f"{reverse(_name(model, 'add'))}?{urlencode(query)}"
-        if query
-        else reverse(_name(model, "add"))
-    )
+    path = _path(_name(model, "add"))
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 def bill_list_url(**params) -> str:
     """The bill list, filtered (the review's drill-down)."""
     query = {k: v for k, v in params.items() if v is not None}
-    return f"{reverse(_name(Bill, 'changelist'))}?{urlencode(query)}"
+    return f"{_path(_name(Bill, 'changelist'))}?{urlencode(query)}"
 
 
 def review_url(tax_year_id: int, action: str = "review") -> str:
@@ -53,4 +62,4 @@ def area_method_url(*, tax_year_id: int, home_id: int) -> str:
 def year_grid_url(**initial) -> str:
     """The bill admin's year grid (twelve months of one payee), filled in from `initial`."""
     query = {k: v for k, v in initial.items() if v is not None}
-    return f"{reverse('admin:ledger_bill_year_grid')}?{urlencode(query)}"
+    return f"{_path('admin:ledger_bill_year_grid')}?{urlencode(query)}"
