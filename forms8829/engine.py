@@ -816,7 +816,7 @@ def _placement(
             f"in service (Treas. Reg. 1.168(i)-4) with its own basis (line 37 = the smaller of "
             f"the adjusted basis {fmt_money(dep.cost_basis)} and the fair market value "
             f"{fmt_money(dep.fmv_at_first_business_use)} on that day) and its own year-1 rate "
-            "(docs/tax-rules.md §4)."
+            "(Pub 946, Table A-7a)."
         )
     if stopped is not None:
         notes.append(

@@ -225,7 +225,7 @@ def form_as_text(output: dict) -> str:
     other = output.get("schedule_c_other", {})
     parts = output.get("businesses") or []
     if len(parts) > 1 or output.get("form") == WORKSHEET:
-        rows += ["", "Where the deduction goes (docs/tax-rules.md §6a):"]
+        rows += ["", "Where the deduction goes (Pub 587, Where To Deduct):"]
         for part in parts:
             rows.append(
                 f"  {part['name']}: {part['deduction']} ({part['share_percent']}%) to "

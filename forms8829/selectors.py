@@ -590,7 +590,7 @@ def _business_uses(
     shares = {s.business_id: s.percent for s in tyh.business_shares.all()} if tyh else {}
     if len(used) > 1:
         notes.append(
-            "Several businesses use this home (docs/tax-rules.md §6a): one form for the home, "
+            "Several businesses use this home (Pub 587, Where To Deduct): one form for the home, "
             "its deduction allocated among them "
             + ("by the shares you set." if shares else "by their business areas (project rule).")
         )
@@ -617,7 +617,7 @@ def _home_year(year, tax_year, home, tyh, in_use, sums: _Sums, paid_in_year) -> 
     )
     if business_days < days_in_year(year):
         notes.append(
-            f"Part-year use (project rule, docs/tax-rules.md §3): {business_days} of "
+            f"Part-year use (project rule; Pub 587, Part-Year Use): {business_days} of "
             f"{days_in_year(year)} days; bills with a service period count for their days in "
             "business use, others when paid on a day of business use."
         )

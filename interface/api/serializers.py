@@ -565,5 +565,6 @@ class DepreciationLedgerSerializer(serializers.Serializer):
     total_allowable = money_field()
     total_allowed = money_field()
     after_may_6_1997 = money_field(
-        help_text="Depreciation that section 121 cannot exclude on a sale (docs/tax-rules.md §4)."
+        help_text="Depreciation that section 121 cannot exclude on a sale (Pub 587, Sale or "
+        "Exchange of Your Home)."
     )

@@ -39,7 +39,7 @@ def test_review_shows_each_homes_form_with_the_engines_numbers(demo, user, clien
     # The owned house's statements and notes, project rules marked.
     assert "See attached: Line 42: depreciation of improvements" in page
     assert "New roof" in page
-    assert "Part-year use (project rule, docs/tax-rules.md §3)" in page
+    assert "Part-year use (project rule; Pub 587, Part-Year Use)" in page
     assert '<span class="badge rule">Project rule</span>' in page
 
 
