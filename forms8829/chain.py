@@ -337,7 +337,7 @@ def _filed_year_warnings(
         if differ:
             warnings.append(
                 f"{ty.year} ({form.output['home']}) was filed under earlier rules; under the "
-                f"current ones (docs/tax-rules.md; the form's notes say which rule applies) "
+                "current ones (the form's notes say which rule applies) "
                 f"{', '.join(differ)} would differ. The filed form is kept; reopen {ty.year} to "
                 "recompute it (and amend if needed)."
             )
