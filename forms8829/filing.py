@@ -244,16 +244,21 @@ def chain_store(chain: list[YearForms], *, owner, through_year: int | None = Non
             else:
                 to_update.append(form)
                 kept.add(form.pk)
-    stale = ComputedForm.objects.owned_by(owner).filter(tax_year__filed=False)
-    if through_year is not None:
-        stale = stale.filter(year__lte=through_year)
-    stale.exclude(pk__in=kept).delete()
+    if through_year is None and chain and chain[-1].error is None:
+        # The whole chain, every tax year in it: the stale rows are among those it read.
+        stale_ids = {f.pk for year in chain for f in year.stored} - kept
+        if stale_ids:
+            ComputedForm.objects.filter(pk__in=stale_ids).delete()
+    else:
+        stale = ComputedForm.objects.owned_by(owner).filter(tax_year__filed=False)
+        if through_year is not None:
+            stale = stale.filter(year__lte=through_year)
+        stale.exclude(pk__in=kept).delete()
     if to_create:
         ComputedForm.objects.bulk_create(to_create)
-    if to_update:
-        ComputedForm.objects.bulk_update(
-            to_update, [f.name for f in ComputedForm._meta.concrete_fields if not f.primary_key]
-        )
+    fields = [f.attname for f in ComputedForm._meta.concrete_fields if not f.primary_key]
+    for form in to_update:  # a few rows (the changed year and the later ones): one UPDATE each
+        ComputedForm.objects.filter(pk=form.pk).update(**{f: getattr(form, f) for f in fields})
     for form in to_create + to_update:
         form._state.adding = False
 

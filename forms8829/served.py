@@ -22,6 +22,7 @@ The brief is current exactly when no ledger record changed since the batch that 
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 from django.apps import apps
@@ -59,14 +60,30 @@ def _form_brief(form: ComputedForm) -> list:
     return [form.pk, form.chain_fingerprint, form.inputs_fingerprint, form.engine_version]
 
 
-def _comparisons(owner_id: int, yf) -> dict:
+def _comparison_key(yf) -> str:
+    """What a year's method comparison is computed from: its homes' engine inputs, its
+    carry-in, the rules."""
+    inputs = [
+        (hy.home.pk, hy.home.name, hy.receives_carryover, hy.engine_input) for hy in yf.home_years
+    ]
+    return hashlib.sha256(f"{ENGINE_VERSION}:{inputs!r}:{yf.carry_in!r}".encode()).hexdigest()
+
+
+def _comparisons(owner_id: int, yf, before: dict | None) -> dict:
+    """The year's method comparison (two engine runs a home), or the one the last brief holds
+    when it was computed from the same inputs."""
     from forms8829.chain import FormError, method_comparison
 
+    key = _comparison_key(yf)
+    if before is not None and before.get("comparison_key") == key:
+        kept = {k: before[k] for k in ("comparisons", "comparison_error") if k in before}
+        return {"comparison_key": key, **kept}
     try:
         comparisons = method_comparison(owner=owner_id, year=yf.year, current=yf)
     except FormError as exc:
-        return {"comparison_error": " ".join(exc.messages)}
+        return {"comparison_key": key, "comparison_error": " ".join(exc.messages)}
     return {
+        "comparison_key": key,
         "comparisons": [
             {
                 "home": c.home_name,
@@ -75,7 +92,7 @@ def _comparisons(owner_id: int, yf) -> dict:
                 "better": c.better,
             }
             for c in comparisons
-        ]
+        ],
     }
 
 
@@ -85,6 +102,8 @@ def chain_serve_store(chain, *, owner) -> None:
     transaction."""
     owner_id = _owner_id(owner)
     years, error = [], None
+    previous = ServedChain.objects.filter(owner_id=owner_id).values_list("summary", flat=True)
+    before = {y["year"]: y for y in (previous.first() or {}).get("years", ())}
     for yf in chain:
         if yf.error is not None:
             error = {"year": yf.year, "message": " ".join(yf.error.messages)}
@@ -96,7 +115,7 @@ def chain_serve_store(chain, *, owner) -> None:
                 "carry_in": _carry(yf.carry_in),
                 "carry_out": _carry(yf.carry_out),
                 "warnings": list(yf.warnings),
-                **_comparisons(owner_id, yf),
+                **_comparisons(owner_id, yf, before.get(yf.year)),
             }
         )
     tax_years = list(
