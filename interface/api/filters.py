@@ -13,7 +13,17 @@ from django.db.models import Exists, OuterRef
 from rest_framework.filters import OrderingFilter
 
 from interface.api.exceptions import ReferenceNotFound
-from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
+from ledger.models import (
+    Bill,
+    Business,
+    BusinessShare,
+    Home,
+    Improvement,
+    OfficeArea,
+    Receipt,
+    TaxYear,
+    TaxYearHome,
+)
 
 
 class StableOrderingFilter(OrderingFilter):
@@ -98,12 +108,19 @@ class BillFilter(django_filters.FilterSet):
         return queryset.filter(receipts if value else ~receipts)
 
 
+def _business(**kwargs):
+    return OwnedReferenceFilter(
+        model=Business, field_name="business", help_text="A business's id.", **kwargs
+    )
+
+
 class OfficeAreaFilter(django_filters.FilterSet):
     home = _home()
+    business = _business()
 
     class Meta:
         model = OfficeArea
-        fields = ("home",)
+        fields = ("home", "business")
 
 
 class ImprovementFilter(django_filters.FilterSet):
@@ -133,6 +150,17 @@ class TaxYearHomeFilter(django_filters.FilterSet):
     class Meta:
         model = TaxYearHome
         fields = ("tax_year", "home", "method")
+
+
+class BusinessShareFilter(django_filters.FilterSet):
+    tax_year_home = OwnedReferenceFilter(
+        model=TaxYearHome, field_name="tax_year_home", help_text="A tax-year-home's id."
+    )
+    business = _business()
+
+    class Meta:
+        model = BusinessShare
+        fields = ("tax_year_home", "business")
 
 
 class ReceiptFilter(django_filters.FilterSet):

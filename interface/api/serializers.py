@@ -97,9 +97,8 @@ class BusinessSerializer(records.BusinessSerializer):
         extra_kwargs = {
             "name": {"help_text": "One business per name in your ledger."},
             "kind": {
-                "help_text": "Where the business's deduction goes: "
-                + "; ".join(f"`{key}`: {label}" for key, label in Business.Kind.choices)
-                + "."
+                "help_text": "Where the business's deduction goes (its schedule and form); "
+                "`sole_proprietor` when left out."
             },
         }
 

@@ -1,9 +1,10 @@
 """API routes, mounted at /api/ (namespace "api").
 
 Resources (list, create, detail, update, delete; history where noted):
-  homes/ (+ {id}/history/, {id}/depreciation/), office-areas/ (+ history), improvements/,
-  bills/ (+ history, import/, export.csv), receipts/ (+ {id}/download/),
-  tax-years/ (+ history, {id}/file/, {id}/reopen/), tax-year-homes/.
+  businesses/ (+ history), homes/ (+ {id}/history/, {id}/depreciation/), office-areas/
+  (+ history), improvements/, bills/ (+ history, import/, export.csv), receipts/
+  (+ {id}/download/), tax-years/ (+ history, {id}/file/, {id}/reopen/), tax-year-homes/,
+  business-shares/.
 Computed: forms/{year}/, forms/{year}/{home_id}/, forms/{year}/method-comparison/, carryovers/,
   tax-years/{year}/support.zip. Ledger file: ledger/export/, ledger/export.zip (the archive,
   with the receipts' files), ledger/import/ (either).
@@ -34,6 +35,7 @@ class LoginFirstSwaggerView(SpectacularSwaggerSplitView):
 
 
 router = SimpleRouter()
+router.register("businesses", views.BusinessViewSet, basename="business")
 router.register("homes", views.HomeViewSet, basename="home")
 router.register("office-areas", views.OfficeAreaViewSet, basename="officearea")
 router.register("improvements", views.ImprovementViewSet, basename="improvement")
@@ -41,6 +43,7 @@ router.register("bills", views.BillViewSet, basename="bill")
 router.register("receipts", views.ReceiptViewSet, basename="receipt")
 router.register("tax-years", views.TaxYearViewSet, basename="taxyear")
 router.register("tax-year-homes", views.TaxYearHomeViewSet, basename="taxyearhome")
+router.register("business-shares", views.BusinessShareViewSet, basename="businessshare")
 # Bank and card statements: accounts, payee rules, recurring bills, statement files (upload,
 # {id}/preview/, {id}/confirm/), statement lines (?status=inbox; {id}/classify/, apply-rules/).
 router.register("statement-accounts", views.StatementAccountViewSet, basename="statementaccount")

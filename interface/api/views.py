@@ -17,7 +17,7 @@ import tempfile
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, ProtectedError
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -68,6 +68,8 @@ from ledger.ledger_file import LedgerFileError, ledger_file_parse
 from ledger.ledger_stream import ledger_file_chunks
 from ledger.models import (
     Bill,
+    Business,
+    BusinessShare,
     Home,
     Improvement,
     OfficeArea,
@@ -214,6 +216,28 @@ class HistoryMixin:
         entries.reverse()
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(s.HistoryRecordSerializer(page, many=True).data)
+
+
+@resource_schema("businesses", s.BusinessSerializer)
+class BusinessViewSet(HistoryMixin, OwnedModelViewSet):
+    """Your businesses: each one's kind says where its deduction goes; an office area names the
+    business that uses it. Listed in the order they were made: the first is the one an office
+    area without a business goes to."""
+
+    model = Business
+    serializer_class = s.BusinessSerializer
+    ordering_fields = ("name", "kind", "created_at", "id")
+
+    def perform_destroy(self, instance):
+        try:
+            super().perform_destroy(instance)
+        except ProtectedError as exc:
+            areas = sorted(str(area.name) for area in exc.protected_objects)
+            raise Conflict(
+                f"The business '{instance.name}' is used by {len(areas)} office area(s) "
+                f"({', '.join(areas)}); give them another business (PATCH "
+                "/api/office-areas/{id}/ with a business) or delete them first."
+            ) from exc
 
 
 @resource_schema("homes", s.HomeSerializer)
@@ -481,8 +505,25 @@ class TaxYearHomeViewSet(OwnedModelViewSet):
     serializer_class = s.TaxYearHomeSerializer
     filterset_class = filters.TaxYearHomeFilter
     select = ("tax_year",)
+    prefetch = (
+        Prefetch("business_shares", queryset=BusinessShare.objects.only("id", "tax_year_home_id")),
+    )
     ordering = ("tax_year_id", "home_id", "id")
     ordering_fields = ("tax_year", "home", "id")
+
+
+@resource_schema("tax years", s.BusinessShareSerializer)
+class BusinessShareViewSet(OwnedModelViewSet):
+    """A home's deduction in a tax year split among the businesses that use it, as you choose
+    (filter: ?tax_year_home=, ?business=). Without shares it is split by each business's part
+    of the business area; with them, they must name every such business and add up to 100%."""
+
+    model = BusinessShare
+    serializer_class = s.BusinessShareSerializer
+    filterset_class = filters.BusinessShareFilter
+    select = ("tax_year_home__tax_year", "business")
+    ordering = ("tax_year_home_id", "business_id", "id")
+    ordering_fields = ("tax_year_home", "business", "percent", "id")
 
 
 # --------------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ def make_ledger(owner, *, year: int = 2024, bills: int = 3) -> dict:
     tax_year_home = TaxYearHomeFactory(tax_year=tax_year, home=home)
     return {
         "home": home,
+        "business": area.business,  # the user's first business, given to the area on save
         "office_area": area,
         "improvement": improvement,
         "bills": made,

@@ -9,12 +9,23 @@ import json
 
 import pytest
 
-from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
-from tests.api.conftest import make_ledger
+from ledger.models import (
+    Bill,
+    Business,
+    BusinessShare,
+    Home,
+    Improvement,
+    OfficeArea,
+    Receipt,
+    TaxYear,
+    TaxYearHome,
+)
+from tests.api.conftest import make_ledger as make_ledger_without_shares
 
 pytestmark = pytest.mark.django_db
 
 RESOURCES = {
+    "businesses": "business",
     "homes": "home",
     "office-areas": "office_area",
     "improvements": "improvement",
@@ -22,10 +33,24 @@ RESOURCES = {
     "receipts": "receipt",
     "tax-years": "tax_year",
     "tax-year-homes": "tax_year_home",
+    "business-shares": "business_share",
 }
 WRITABLE = [r for r in RESOURCES if r != "receipts"]
-WITH_HISTORY = ["homes", "office-areas", "bills", "tax-years"]
-MODELS = (Home, OfficeArea, Improvement, Bill, Receipt, TaxYear, TaxYearHome)
+WITH_HISTORY = ["businesses", "homes", "office-areas", "bills", "tax-years"]
+MODELS = (Business, Home, OfficeArea, Improvement, Bill, Receipt, TaxYear, TaxYearHome)
+# Alice's own records a case names ({my_business} is mine["business"], ...).
+MY_IDS = ("my_business", "my_office_area", "my_tax_year_home", "my_business_share")
+
+
+def make_ledger(owner, *, year: int = 2024) -> dict:
+    """`tests.api.conftest.make_ledger` with the home's business taking all of its deduction
+    in the year (a business share)."""
+    ledger = make_ledger_without_shares(owner, year=year)
+    ledger["business_share"] = BusinessShare.objects.create(
+        owner=owner, tax_year_home=ledger["tax_year_home"], business=ledger["business"], percent=100
+    )
+    return ledger
+
 
 # (name, method, url template, body template). {x} fields are the other user's records' ids.
 CASES = [
@@ -76,6 +101,36 @@ CASES = [
         {"tax_year": "{my_tax_year}", "home": "{home}"},
     ),
     ("receipt -> their bill", "post", "/api/receipts/", "RECEIPT"),
+    (
+        "office area -> their business",
+        "post",
+        "/api/office-areas/",
+        {"home": "{my_home}", "area": "10", "business": "{business}"},
+    ),
+    (
+        "my office area moved to their business",
+        "patch",
+        "/api/office-areas/{my_office_area}/",
+        {"business": "{business}"},
+    ),
+    (
+        "business share -> their tax-year-home",
+        "post",
+        "/api/business-shares/",
+        {"tax_year_home": "{tax_year_home}", "business": "{my_business}", "percent": "50"},
+    ),
+    (
+        "business share -> their business",
+        "post",
+        "/api/business-shares/",
+        {"tax_year_home": "{my_tax_year_home}", "business": "{business}", "percent": "50"},
+    ),
+    (
+        "my business share moved to their business",
+        "patch",
+        "/api/business-shares/{my_business_share}/",
+        {"business": "{business}"},
+    ),
     # Filters
     ("bills ?home=", "get", "/api/bills/?home={home}", None),
     ("bills export ?home=", "get", "/api/bills/export.csv?home={home}", None),
@@ -83,6 +138,14 @@ CASES = [
     ("improvements ?home=", "get", "/api/improvements/?home={home}", None),
     ("tax-year-homes ?tax_year=", "get", "/api/tax-year-homes/?tax_year={tax_year}", None),
     ("tax-year-homes ?home=", "get", "/api/tax-year-homes/?home={home}", None),
+    ("office areas ?business=", "get", "/api/office-areas/?business={business}", None),
+    (
+        "business shares ?tax_year_home=",
+        "get",
+        "/api/business-shares/?tax_year_home={tax_year_home}",
+        None,
+    ),
+    ("business shares ?business=", "get", "/api/business-shares/?business={business}", None),
     ("receipts ?bill=", "get", "/api/receipts/?bill={bill}", None),
     # Computed
     ("form of their home", "get", "/api/forms/2024/{home}/", None),
@@ -104,7 +167,8 @@ def _fill(template, ids):
 def _snapshot():
     return {
         model.__name__: sorted(model.objects.values_list("id", "updated_at"))
-        for model in (Home, OfficeArea, Improvement, Bill, TaxYear, TaxYearHome)
+        for model in (*MODELS, BusinessShare)
+        if model is not Receipt
     } | {"Receipt": sorted(Receipt.objects.values_list("id", "sha256"))}
 
 
@@ -115,6 +179,7 @@ def test_other_users_records_are_404(name, method, url, body, api, user, other_u
     ids = {key: getattr(value, "pk", None) for key, value in theirs.items()}
     ids |= {"my_bill": mine["bill"].pk, "my_home": mine["home"].pk}
     ids |= {"my_tax_year": mine["tax_year"].pk}
+    ids |= {key: mine[key[3:]].pk for key in MY_IDS}
     before = _snapshot()
 
     if body == "RECEIPT":

@@ -13,6 +13,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from forms8829.filing import chain_recompute, tax_year_file
+from ledger.models import BusinessShare
 from tests.api.conftest import make_ledger
 from tests.factories import BillFactory, TaxYearFactory, TaxYearHomeFactory
 
@@ -31,13 +32,21 @@ def books(user):
     stored forms are left stale on purpose (a bill added with no write batch), which a read
     that refreshed them would have to write."""
     ledger = make_ledger(user, year=2024)
+    share = BusinessShare.objects.create(
+        owner=user, tax_year_home=ledger["tax_year_home"], business=ledger["business"], percent=100
+    )
     filed = TaxYearFactory(owner=user, year=2023)
     TaxYearHomeFactory(tax_year=filed, home=ledger["home"])
     BillFactory(home=ledger["home"], paid_on=ledger["bills"][0].paid_on.replace(year=2023))
     tax_year_file(tax_year=filed)
     chain_recompute(owner=user)
     BillFactory(home=ledger["home"], paid_on=ledger["bills"][0].paid_on, payee="Not stored")
-    return {**ledger, "filed": filed, **statement_records(user, ledger["home"])}
+    return {
+        **ledger,
+        "business_share": share,
+        "filed": filed,
+        **statement_records(user, ledger["home"]),
+    }
 
 
 def statement_records(user, home) -> dict:
@@ -81,6 +90,8 @@ def api_get_paths() -> list[str]:
 def fill(path: str, books) -> str:
     resource = path.split("/")[2]
     ids = {
+        "businesses": books["business"].pk,
+        "business-shares": books["business_share"].pk,
         "homes": books["home"].pk,
         "office-areas": books["office_area"].pk,
         "improvements": books["improvement"].pk,

@@ -53,6 +53,9 @@ FUZZED = [
     ("/api/bills/{id}/", "PUT"),
     ("/api/tax-years/", "POST"),
     ("/api/tax-year-homes/", "POST"),
+    ("/api/businesses/", "POST"),
+    ("/api/businesses/{id}/", "DELETE"),
+    ("/api/business-shares/", "POST"),
     ("/api/bills/import/", "POST"),
     ("/api/receipts/", "POST"),
     ("/api/tax-years/{id}/reopen/", "POST"),
@@ -104,11 +107,12 @@ def test_fuzzing_finds_no_server_error(path, method, fuzz_target):
             # Every other case names real records rather than random (missing) ones.
             if case.path_parameters and "id" in case.path_parameters:
                 record = next(
-                    (r for r in ("bill", "tax_year") if r.replace("_", "-") in path), "home"
+                    (r for r in ("bill", "tax_year", "business") if r.replace("_", "-") in path),
+                    "home",
                 )
                 case.path_parameters["id"] = ledger[record].pk
             if isinstance(case.body, dict):
-                for field in ("home", "tax_year", "bill"):
+                for field in ("home", "tax_year", "bill", "business", "tax_year_home"):
                     if field in case.body:
                         case.body[field] = ledger[field].pk
         response = case.call(headers=headers)
