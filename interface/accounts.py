@@ -2,10 +2,11 @@
 
 Every person has a normal (staff, never superuser) account in the group "Ledger owners", which
 holds exactly the model permissions a ledger owner needs: add, change, delete and view their
-homes, office areas, improvements, bills, receipts, tax years and per-home inputs, and view the
-stored forms. Ownership still decides *which* rows (the admin and the API scope to the user);
-the group decides *what* a person may do at all. A superuser administers accounts (users,
-groups) and sees no one else's ledger.
+businesses, homes, office areas, improvements, bills, receipts, tax years, per-home inputs and
+business shares, and view the stored forms. Existing groups get new permissions on the next
+`migrate` (`owner_group_sync` runs after every one). Ownership still decides *which* rows (the
+admin and the API scope to the user); the group decides *what* a person may do at all. A
+superuser administers accounts (users, groups) and sees no one else's ledger.
 
 Two ways in, both through `account_create`: the sign-up page (`/accounts/signup/`, on only when
 `SIGNUP_ENABLED` is set) and `manage.py create_account` for the operator. Password reset goes by
@@ -33,6 +34,8 @@ OWNER_GROUP = "Ledger owners"
 OWNER_MODELS = {
     "ledger": (
         *("home", "officearea", "improvement", "bill", "receipt", "taxyear", "taxyearhome"),
+        # businesses (issue 14) and their shares of a home's deduction in a year
+        *("business", "businessshare"),
         # statement imports: accounts, files, lines (the inbox), payee rules, recurring bills
         *("statementaccount", "statementimport", "statementrow", "payeerule", "billschedule"),
     ),

@@ -7,6 +7,10 @@ The admin holds no tax arithmetic: it calls `ledger.services`, and every POST is
 - Tax years: a "Review" column and a button on the change page lead to the year-end review,
   whose views (`review.views`) are mounted by `TaxYearAdmin.get_urls` under
   `<id>/review/` (recompute, file, reopen, PDF, CSV, ZIP).
+- Businesses: each one's kind and where its deduction goes (`forms8829.businesses`), the office
+  areas that use it and its shares of homes' deductions; an office area picks its business
+  among the user's own; a home's split among its businesses in a year is set on that home's
+  page of the year (the tax year's homes link to it).
 - Bills: the review's drill-down filters (`form_line`, `counted`, `has_receipt`), totals of the
   filtered rows per category and form line above the list, the "Copy to the following months"
   action and the "Import bills (CSV)" page (`ledger.bill_import`).
@@ -33,6 +37,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from forms8829 import businesses as business_kinds
 from forms8829.filing import YearFiledError, bills_csv_import, filing_state_keep, ledger_write
 from forms8829.models import ComputedForm
 from forms8829.selectors import (
@@ -58,6 +63,8 @@ from ledger.checks import (
 from ledger.fields import DateFormField, DecimalFormField, decimal_limits, plain_decimal
 from ledger.models import (
     Bill,
+    Business,
+    BusinessShare,
     Home,
     Improvement,
     OfficeArea,
@@ -125,7 +132,26 @@ PLAIN_LABELS = {
     "mortgage_interest_schedule_a_limit": "Deductible mortgage interest (Schedule A)",
     "receives_carryover": "Takes last year's carryover",
     "gross_income_limit": "Gross income from the business (line 8)",
+    "other_business_expenses": "Business expenses not from the home (farms, partners)",
 }
+
+
+def _once(field):
+    """A choice field whose choices are read once for every row of an inline, not once a row."""
+    if field is not None:
+        field.choices = list(field.choices)
+    return field
+
+
+class BusinessChoiceMixin:
+    """An office area's business, among the user's own (`OwnedAdminMixin`); left blank, the
+    model saves the user's first business (`Business.default_for`)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name != "business":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        kwargs["empty_label"] = "Your first business"
+        return _once(super().formfield_for_foreignkey(db_field, request, **kwargs))
 
 
 class CarryoverSelect(forms.NullBooleanSelect):
@@ -364,10 +390,10 @@ class OfficeAreaFormSet(forms.BaseInlineFormSet):
             raise ValidationError(list(errors.values()))
 
 
-class OfficeAreaInline(OwnedInline, admin.TabularInline):
+class OfficeAreaInline(BusinessChoiceMixin, OwnedInline, admin.TabularInline):
     model = OfficeArea
     formset = OfficeAreaFormSet
-    fields = ("name", "area", "rooms", "use", "start", "end")
+    fields = ("name", "business", "area", "rooms", "use", "start", "end")
 
     def get_fields(self, request, obj=None):
         # Business use that stops and starts again is a new placing in service with its own
@@ -448,18 +474,64 @@ class TaxYearHomeInline(OwnedInline, admin.StackedInline):
         ("home", "method", "receives_carryover"),
         ("gross_income_limit", "daycare_hours", "mortgage_interest_schedule_a_limit"),
         ("casualty_losses_direct", "casualty_losses_indirect", "excess_casualty_losses"),
+        ("other_business_expenses", "split_display"),
     )
+    readonly_fields = ("split_display",)
 
     def get_queryset(self, request):
-        # Each row's title names its year and home: read with the rows, not two queries a row.
-        return super().get_queryset(request).select_related("tax_year", "home")
+        # Each row's title names its year and home, and its split among businesses: read with
+        # the rows, not queries a row.
+        shares = BusinessShare.objects.select_related("business").order_by("business_id")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("tax_year", "home")
+            .prefetch_related(models.Prefetch("business_shares", queryset=shares))
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and db_field.name == "home":
-            # The homes are read once for every row's select, not once a row.
-            field.choices = list(field.choices)
+        if db_field.name == "home":
+            _once(field)
         return field
+
+    @admin.display(description="Split among businesses")
+    def split_display(self, obj):
+        return split_text(obj)
+
+
+def split_text(year_home):
+    """How a home's deduction of a year is split among its businesses, linking to where the
+    split is set (the home's page of the year)."""
+    if year_home is None or year_home.pk is None:
+        return "Save the year first; then set the split on this home's page of the year."
+    shares = year_home.business_shares.all()
+    text = (
+        ", ".join(f"{share.business.name} {plain_decimal(share.percent)}%" for share in shares)
+        if shares
+        else "By each business's part of the office area"
+    )
+    url = reverse("admin:ledger_taxyearhome_change", args=[year_home.pk])
+    return format_html('{} (<a href="{}">change</a>)', text, url)
+
+
+class BusinessShareInline(OwnedInline, admin.TabularInline):
+    """The user's own split of the home's deduction in the year (docs/tax-rules.md §6a)."""
+
+    model = BusinessShare
+    fields = ("business", "percent")
+    show_change_link = False
+    verbose_name = "business's share of this home's deduction"
+    verbose_name_plural = (
+        "Split among businesses: leave empty to split by each business's part of the office "
+        "area; else give every business that uses the home this year, adding up to 100%"
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return _once(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("business")
 
 
 @admin.register(Home)
@@ -556,16 +628,80 @@ class OfficeAreaForm(forms.ModelForm):
                 self.add_error(field, message)
 
 
+@admin.register(Business)
+class BusinessAdmin(OwnedModelAdmin):
+    list_display = ("name", "kind", "destination_display", "areas_count")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    fields = ("name", "kind", "destination_display", "areas_display", "shares_display")
+    readonly_fields = ("destination_display", "areas_display", "shares_display")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(areas=Count("office_areas"))
+
+    @admin.display(description="Its deduction goes to")
+    def destination_display(self, obj):
+        if obj is None or not obj.kind:
+            return "—"
+        destination = business_kinds.DESTINATIONS.get(obj.kind)
+        if destination is None:  # an employee's
+            return business_kinds.EMPLOYEE_EXPLANATION
+        return destination.deduction
+
+    @admin.display(description="Office areas", ordering="areas")
+    def areas_count(self, obj):
+        return obj.areas
+
+    @admin.display(description="Office areas it uses")
+    def areas_display(self, obj):
+        areas = [] if obj is None or obj.pk is None else obj.office_areas.select_related("home")
+        if not areas:
+            return "None yet: choose this business on an office area (Homes, or Office areas)."
+        return _links(
+            (reverse("admin:ledger_officearea_change", args=[a.pk]), f"{a.home.name}: {a}")
+            for a in areas.order_by("home__name", "start", "id")
+        )
+
+    @admin.display(description="Its shares of a home's deduction")
+    def shares_display(self, obj):
+        shares = (
+            []
+            if obj is None or obj.pk is None
+            else obj.shares.select_related("tax_year_home__tax_year", "tax_year_home__home")
+        )
+        if not shares:
+            return (
+                "None: each home's deduction is split by each business's part of the office "
+                "area. To set a split, open a tax year's home (Tax years, then the home's "
+                "'Change' link)."
+            )
+        rows = sorted(
+            shares, key=lambda s: (s.tax_year_home.tax_year.year, s.tax_year_home.home.name)
+        )
+        return _links(
+            (
+                reverse("admin:ledger_taxyearhome_change", args=[s.tax_year_home_id]),
+                f"{s.tax_year_home.tax_year.year}, {s.tax_year_home.home.name}: "
+                f"{plain_decimal(s.percent)}%",
+            )
+            for s in rows
+        )
+
+
+def _links(rows) -> str:
+    return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', rows))
+
+
 @admin.register(OfficeArea)
-class OfficeAreaAdmin(OwnedModelAdmin):
+class OfficeAreaAdmin(BusinessChoiceMixin, OwnedModelAdmin):
     form = OfficeAreaForm
-    list_display = ("name", "home", "area", "rooms", "use", "start", "end")
-    list_filter = ("use", "home")
-    list_select_related = ("home",)
-    search_fields = ("name", "home__name")
+    list_display = ("name", "home", "business", "area", "rooms", "use", "start", "end")
+    list_filter = ("use", "home", "business")
+    list_select_related = ("home", "business")
+    search_fields = ("name", "home__name", "business__name")
     date_hierarchy = "start"
     fieldsets = (
-        (None, {"fields": ("home", "name", "area", "rooms", "use", ("start", "end"))}),
+        (None, {"fields": ("home", "name", "business", "area", "rooms", "use", ("start", "end"))}),
         (
             "Restart after a gap (a new placing in service, owned homes)",
             {"fields": OfficeArea.RESTART_FIELDS, "classes": ("collapse",)},
@@ -1013,6 +1149,7 @@ class TaxYearHomeAdmin(OwnedModelAdmin):
     list_display = ("tax_year", "home", "method", "gross_income_limit", "takes_carryover")
     list_filter = ("method", "home", "tax_year__year")
     list_select_related = ("tax_year", "home")
+    inlines = [BusinessShareInline]
 
     @admin.display(description=PLAIN_LABELS["receives_carryover"], ordering="receives_carryover")
     def takes_carryover(self, obj):

@@ -7,8 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ledger.models import BusinessShare
 from tests.factories import (
     BillFactory,
+    BusinessFactory,
     HomeFactory,
     ImprovementFactory,
     OfficeAreaFactory,
@@ -30,22 +32,28 @@ LISTS = [
     "/api/receipts/",
     "/api/tax-years/",
     "/api/tax-year-homes/",
+    "/api/businesses/",
+    "/api/business-shares/",
 ]
 
 
 def ledger_with(user, rows: int):
-    """`rows` of everything: homes each with an office, an improvement, a bill with two
-    receipts, and a tax year (years outside the form's range are fine for a list) with the
-    home's inputs."""
+    """`rows` of everything: homes each with an office of its own business, an improvement, a
+    bill with two receipts, and a tax year (years outside the form's range are fine for a list)
+    with the home's inputs and its business's share."""
     for i in range(rows):
         home = HomeFactory(owner=user, total_area=Decimal("5000"))
-        OfficeAreaFactory(home=home, area=Decimal("10"))
+        business = BusinessFactory(owner=user)
+        OfficeAreaFactory(home=home, area=Decimal("10"), business=business)
         ImprovementFactory(home=home)
         bill = BillFactory(home=home, paid_on=dt.date(2024, 1, 1) + dt.timedelta(days=i))
         ReceiptFactory(bill=bill)
         ReceiptFactory(bill=bill)
         tax_year = TaxYearFactory(owner=user, year=1990 + i)
-        TaxYearHomeFactory(tax_year=tax_year, home=home)
+        year_home = TaxYearHomeFactory(tax_year=tax_year, home=home)
+        BusinessShare.objects.create(
+            owner=user, tax_year_home=year_home, business=business, percent=100
+        )
 
 
 def queries(client, url: str) -> int:

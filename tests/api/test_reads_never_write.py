@@ -131,7 +131,8 @@ def test_every_api_get_route_reads_only(api, books):
 
 def admin_get_urls(books) -> list[str]:
     urls = [reverse("admin:index")]
-    for model in ("home", "officearea", "improvement", "bill", "receipt", "taxyear", "taxyearhome"):
+    models = ("home", "officearea", "improvement", "bill", "receipt", "taxyear", "taxyearhome")
+    for model in ("business", *models):
         urls.append(reverse(f"admin:ledger_{model}_changelist"))
         obj = books["tax_year_home" if model == "taxyearhome" else _key(model)]
         urls.append(reverse(f"admin:ledger_{model}_change", args=[obj.pk]))
@@ -156,6 +157,7 @@ def admin_get_urls(books) -> list[str]:
 
 def _key(model: str) -> str:
     return {
+        "business": "business",
         "home": "home",
         "officearea": "office_area",
         "improvement": "improvement",

@@ -27,6 +27,8 @@ def two_ledgers():
     theirs["home"].name = "Mallory Manor"
     theirs["home"].key = "mallory-manor"
     theirs["home"].save()
+    theirs["business"].name = "Mallory Holdings"
+    theirs["business"].save()
     for n, bill in enumerate(theirs["bills"]):
         bill.payee = f"Mallory Power {n}"
         bill.save()
@@ -53,11 +55,13 @@ def leaks(html: str, theirs: dict) -> list[str]:
         "their home in a filter": f"home__id__exact={home.pk}",
         "their year in a filter": f"__year={THEIR_YEAR}",
         "their owner": "mallory",
+        "their business's name": "Mallory Holdings",
     }
     found = [name for name, sign in signs.items() if sign in html]
     options = choices(html)
     for field, record in (
         ("home", home),
+        ("business", theirs["business"]),
         ("bill", theirs["bill"]),
         ("tax_year", theirs["tax_year"]),
     ):
@@ -117,7 +121,8 @@ def test_the_filters_offer_only_the_users_homes_and_years(client, two_ledgers):
 
 
 @pytest.mark.parametrize(
-    "resource", ["homes", "office-areas", "improvements", "bills", "receipts", "tax-year-homes"]
+    "resource",
+    ["businesses", "homes", "office-areas", "improvements", "bills", "receipts", "tax-year-homes"],
 )
 def test_no_browsable_api_form_offers_another_users_records(client, two_ledgers, resource):
     alice, mine, theirs = two_ledgers
@@ -129,9 +134,13 @@ def test_no_browsable_api_form_offers_another_users_records(client, two_ledgers,
 
 
 def resource_key(resource: str) -> str:
-    return {"homes": "home", "office-areas": "office_area", "tax-year-homes": "tax_year_home"}.get(
-        resource, resource.rstrip("s")
-    )
+    keys = {
+        "businesses": "business",
+        "homes": "home",
+        "office-areas": "office_area",
+        "tax-year-homes": "tax_year_home",
+    }
+    return keys.get(resource, resource.rstrip("s"))
 
 
 def test_a_superuser_is_told_when_a_page_lists_every_account(client, two_ledgers):

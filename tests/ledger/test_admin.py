@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ledger.models import Bill, OfficeArea, Receipt
+from ledger.models import Bill, BusinessShare, OfficeArea, Receipt
 from tests.factories import (
     BillFactory,
+    BusinessFactory,
     HomeFactory,
     ImprovementFactory,
     OfficeAreaFactory,
@@ -20,16 +21,30 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["home", "officearea", "improvement", "bill", "receipt", "taxyear", "taxyearhome"]
+MODELS = [
+    "business",
+    "home",
+    "officearea",
+    "improvement",
+    "bill",
+    "receipt",
+    "taxyear",
+    "taxyearhome",
+]
 
 
 def ledger_for(user, bills: int = 3):
+    """A home with an office of its own business (whose share of the year is 100%), a roof,
+    `bills` bills (one with a receipt) and its year."""
     home = HomeFactory(owner=user)
-    OfficeAreaFactory(home=home)
+    area = OfficeAreaFactory(home=home, business=BusinessFactory(owner=user))
     ImprovementFactory(home=home)
     made = [BillFactory(home=home, paid_on=dt.date(2024, 1 + i % 12, 1)) for i in range(bills)]
     ReceiptFactory(bill=made[0])
-    TaxYearHomeFactory(tax_year__owner=user, home=home)
+    year_home = TaxYearHomeFactory(tax_year__owner=user, home=home)
+    BusinessShare.objects.create(
+        owner=user, tax_year_home=year_home, business=area.business, percent=100
+    )
     return home
 
 
@@ -38,6 +53,7 @@ def objects_of(user):
     receipt = Receipt.objects.get(bill__home=home)
     bill = receipt.bill
     return {
+        "business": home.office_areas.first().business,
         "home": home,
         "officearea": home.office_areas.first(),
         "improvement": home.improvements.first(),
