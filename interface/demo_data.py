@@ -6,11 +6,13 @@ own file and loading it again leaves the same data. A few small, real receipt fi
 reportlab, PNG made with Pillow, both in memory) are then attached through
 `ledger.services.receipt_create`.
 
-The story: a single filer with a side business works from an owned house, 12 Elm St (office of
-200 sq ft from 2021-03-01, enlarged to 240 sq ft on 2023-07-01, new roof in May 2023), and moves
-on 2025-06-30 to a rented apartment, Apt 4B, 88 Harbor Rd (office of 120 sq ft). In 2023 the
-business earns little (gross income limit $1,500), so expenses carry over to 2024 and 2025.
-No tax arithmetic here.
+The story: a single filer with a side business (consulting, Schedule C) works from an owned
+house, 12 Elm St (office of 200 sq ft from 2021-03-01, enlarged to 240 sq ft on 2023-07-01, new
+roof in May 2023), and moves on 2025-06-30 to a rented apartment, Apt 4B, 88 Harbor Rd, whose
+120 sq ft office is shared with a second Schedule C business started there, photo prints (a
+30 sq ft desk of it), so the apartment's 2025 deduction is allocated between the two businesses
+by their areas (75% / 25%). In 2023 the consulting earns little (gross income limit $1,500), so
+expenses carry over to 2024 and 2025. No tax arithmetic here.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ ADMIN_URL = "http://127.0.0.1:8000/admin/"
 
 YEARS = (2023, 2024, 2025)
 ELM, HARBOR = "elm", "harbor"
+CONSULTING, PHOTO = "Consulting", "Photo prints"
+BUSINESSES = [
+    {"name": CONSULTING, "kind": "sole_proprietor"},
+    {"name": PHOTO, "kind": "sole_proprietor"},
+]
 MOVE_OUT = dt.date(2025, 6, 30)
 MOVE_IN = dt.date(2025, 7, 1)
 CENT = Decimal("0.01")
@@ -276,6 +283,7 @@ def demo_ledger() -> dict:
     bills = _monthly_bills() + _other_bills()
     return {
         "format": FORMAT,
+        "businesses": BUSINESSES,
         "homes": [
             {
                 "key": ELM,
@@ -297,6 +305,7 @@ def demo_ledger() -> dict:
                         "use": "exclusive",
                         "start": "2021-03-01",
                         "end": "2023-06-30",
+                        "business": CONSULTING,
                     },
                     {
                         "name": "Office (enlarged)",
@@ -305,6 +314,7 @@ def demo_ledger() -> dict:
                         "use": "exclusive",
                         "start": "2023-07-01",
                         "end": MOVE_OUT.isoformat(),
+                        "business": CONSULTING,
                     },
                 ],
                 "improvements": [
@@ -327,15 +337,26 @@ def demo_ledger() -> dict:
                 "cost_basis": None,
                 "land_value": None,
                 "fmv_at_first_business_use": None,
+                # One office room shared by the two businesses, each using its own part.
                 "office_areas": [
                     {
                         "name": "Office",
-                        "area": "120.00",
+                        "area": "90.00",
                         "rooms": 1,
                         "use": "exclusive",
                         "start": MOVE_IN.isoformat(),
                         "end": None,
-                    }
+                        "business": CONSULTING,
+                    },
+                    {
+                        "name": "Photo desk",
+                        "area": "30.00",
+                        "rooms": None,
+                        "use": "exclusive",
+                        "start": MOVE_IN.isoformat(),
+                        "end": None,
+                        "business": PHOTO,
+                    },
                 ],
                 "improvements": [],
             },

@@ -8,11 +8,21 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from forms8829.chain import year_forms
 from forms8829.filing import ledger_archive_restore
 from interface.demo_data import demo_ledger
 from ledger.ledger_archive import ledger_archive_export
 from ledger.ledger_file import ledger_export
-from ledger.models import Bill, Home, Improvement, OfficeArea, Receipt, TaxYear, TaxYearHome
+from ledger.models import (
+    Bill,
+    Business,
+    Home,
+    Improvement,
+    OfficeArea,
+    Receipt,
+    TaxYear,
+    TaxYearHome,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +33,7 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-LEDGER_MODELS = (Home, OfficeArea, Improvement, Bill, Receipt, TaxYear, TaxYearHome)
+LEDGER_MODELS = (Business, Home, OfficeArea, Improvement, Bill, Receipt, TaxYear, TaxYearHome)
 
 
 def run_demo() -> str:
@@ -44,8 +54,9 @@ def test_demo_creates_the_user_and_the_ledger():
     assert user.check_password("demo")
     assert "http://127.0.0.1:8000/admin/" in out and "'demo'" in out
     counts = demo_counts(user)
+    assert counts["Business"] == 2
     assert counts["Home"] == 2
-    assert counts["OfficeArea"] == 3
+    assert counts["OfficeArea"] == 4
     assert counts["Improvement"] == 1
     assert counts["TaxYear"] == 3
     assert counts["TaxYearHome"] == 4
@@ -79,7 +90,16 @@ def test_demo_ledger_tells_the_story():
         (Decimal("240"), *map(dt.date.fromisoformat, ("2023-07-01", "2025-06-30"))),
     ]
     assert elm.improvements.get().cost == Decimal("12000")
-    assert harbor.office_areas.get().area == Decimal("120")
+    # The apartment's office room (120 sq ft) is shared: 90 for consulting, 30 for photo prints.
+    assert sorted(harbor.office_areas.values_list("business__name", "area")) == [
+        ("Consulting", Decimal("90")),
+        ("Photo prints", Decimal("30")),
+    ]
+    assert set(elm.office_areas.values_list("business__name", flat=True)) == {"Consulting"}
+    assert list(Business.objects.filter(owner=user).values_list("name", "kind")) == [
+        ("Consulting", "sole_proprietor"),
+        ("Photo prints", "sole_proprietor"),
+    ]
     limits = {
         (h.tax_year.year, h.home.key): h.gross_income_limit
         for h in TaxYearHome.objects.filter(owner=user).select_related("tax_year", "home")
@@ -160,3 +180,21 @@ def test_demo_document_is_what_gets_loaded():
         ),
         key=lambda y: y["year"],
     )
+
+
+def test_the_apartments_2025_deduction_is_allocated_between_the_two_businesses():
+    """The review's allocation box has something to show: two Schedule C businesses in one home,
+    split by their areas (no shares given), the house's form all the consulting's."""
+    run_demo()
+    user = get_user_model().objects.get(username="demo")
+
+    forms = {form.output["home"]: form.output for form in year_forms(owner=user, year=2025).forms}
+
+    harbor = forms["Apt 4B, 88 Harbor Rd"]["businesses"]
+    assert [(b["name"], b["share_percent"], b["allocated_by"]) for b in harbor] == [
+        ("Consulting", "75.00", "area"),
+        ("Photo prints", "25.00", "area"),
+    ]
+    total = forms["Apt 4B, 88 Harbor Rd"]["schedule_c_line_30"]
+    assert sum(Decimal(b["deduction"]) for b in harbor) == Decimal(total) > 0
+    assert [b["name"] for b in forms["12 Elm St"]["businesses"]] == ["Consulting"]
