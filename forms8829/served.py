@@ -33,9 +33,10 @@ from forms8829.models import ComputedForm, ServedChain
 from forms8829.selectors import ENGINE_VERSION
 from ledger.models import TaxYear
 
-# The ledger records the forms are computed from (forms8829.selectors); a save of one of them
-# outside a batch makes the owner's stored forms unservable until the next batch.
-ENGINE_MODELS = ("Home", "Business", "OfficeArea", "Improvement", "Bill", "TaxYear", "TaxYearHome")
+# The ledger records the forms may be computed from: every owned record of ledger.models but
+# receipts (which change no number). A save of one of them outside a batch makes the owner's
+# stored forms unservable until the next batch.
+NOT_ENGINE_MODELS = ("Receipt",)
 
 
 def _owner_id(owner) -> int:
@@ -210,12 +211,20 @@ def _ledger_record_written(sender, instance, **kwargs) -> None:
         served_chain_forget(owner_id)
 
 
+def engine_models() -> list[type]:
+    from ledger.models import Owned
+
+    return [
+        model
+        for model in apps.get_app_config("ledger").get_models()
+        if issubclass(model, Owned)
+        and model.__module__ == "ledger.models"
+        and model.__name__ not in NOT_ENGINE_MODELS
+    ]
+
+
 def connect_signals() -> None:
-    for name in ENGINE_MODELS:
-        try:
-            model = apps.get_model("ledger", name)
-        except LookupError:
-            continue
-        uid = f"forms8829.served.{name}"
+    for model in engine_models():
+        uid = f"forms8829.served.{model.__name__}"
         post_save.connect(_ledger_record_written, sender=model, dispatch_uid=uid + ".save")
         post_delete.connect(_ledger_record_written, sender=model, dispatch_uid=uid + ".delete")

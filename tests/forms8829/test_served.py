@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
-from forms8829 import chain, filing
+from forms8829 import chain, filing, served
 from forms8829.models import ServedChain
 from ledger.models import Bill, TaxYear
 from tests.factories import (
@@ -114,3 +114,17 @@ def test_where_the_stored_chain_stopped_the_read_raises_the_same_error(user):
     with pytest.raises(ValidationError) as served:
         chain.year_forms(owner=user, year=2024)
     assert served.value.messages == computed.value.messages
+
+
+def test_every_record_the_forms_are_computed_from_is_watched(user, spec_chain):  # noqa: F811
+    names = {model.__name__ for model in served.engine_models()}
+    assert {"Home", "OfficeArea", "Improvement", "Bill", "TaxYear", "TaxYearHome"} <= names
+    assert "Receipt" not in names
+    filing.chain_recompute(owner=user)
+    area = spec_chain.office_areas.get()
+    area.area = D("300")
+    area.save()  # outside a batch
+    assert not ServedChain.objects.filter(owner=user).exists()
+    assert _plain(chain.chain_compute(owner=user)) == _plain(
+        chain.chain_compute_from_ledger(owner=user)
+    )
