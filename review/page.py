@@ -386,6 +386,7 @@ class _YearBills:
     monthly: dict[int, dict[int, dict[str, Decimal]]]  # home -> month -> category -> total
     totals: dict[int, Decimal]  # home -> its Form 8829 costs (Schedule C amounts aside)
     without_receipt: int
+    without_receipt_by_month: dict[int, int]
     unshared: int  # internet and phone bills without a business-use percent
     early_rent: int  # rent paid before the home was lived in
     # Payments of recurring payees (internet, utilities, a schedule's): home, payee, month,
@@ -429,7 +430,7 @@ def _year_bills(*, owner, year: int, payees: set[str]) -> _YearBills:
         )
         .order_by()
     )
-    result = _YearBills({}, {}, 0, 0, 0, [], {})
+    result = _YearBills({}, {}, 0, {}, 0, 0, [], {})
     paid = set()
     for row in rows:
         home_id, month, category, total = (
@@ -443,6 +444,8 @@ def _year_bills(*, owner, year: int, payees: set[str]) -> _YearBills:
         if category not in bill_lines.SCHEDULE_C_CATEGORIES:
             result.totals[home_id] = result.totals.get(home_id, zero) + total
         result.without_receipt += row["without_receipt"]
+        by_month = result.without_receipt_by_month
+        by_month[month] = by_month.get(month, 0) + row["without_receipt"]
         result.unshared += row["unshared"]
         result.early_rent += row["early_rent"]
         result.categories.setdefault(home_id, set()).add(category)
@@ -778,8 +781,21 @@ def _missing(
     homes_by_id = {h.pk: h for h in homes}
 
     # Bills without a receipt: the first few by date, and the filtered changelist for all.
-    without = year_bills.filter(receipts__isnull=True)
     count = bills.without_receipt
+    # The first few by date lie in the first months that have any (a bill's tax year is its
+    # payment's): only those months' bills are read for them.
+    months, seen = sorted(m for m, n in bills.without_receipt_by_month.items() if n), 0
+    last_month = 12
+    for last_month in months:
+        seen += bills.without_receipt_by_month[last_month]
+        if seen >= MISSING_RECEIPTS_SHOWN:
+            break
+    first_month = months[0] if months else 1
+    since = dt.date(year, first_month, 1)
+    until = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+    without = year_bills.filter(paid_on__range=(since, until)).exclude(
+        Exists(Receipt.objects.filter(bill_id=OuterRef("pk")))
+    )
     if count:
         all_url = bill_list_url(tax_year=year, has_receipt="no")
         for bill in without.select_related("home").order_by("paid_on", "id")[
