@@ -30,7 +30,8 @@ test-postgres: install
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 ## The slow checks, once: two gunicorn servers sharing a database and an S3 bucket (a local
-## moto server), throttles and lockout across them, a killed import (tests marked `slow`)
+## moto server), throttles and lockout across them, a killed import, schemathesis with all its
+## checks against the API (schemathesis.toml) (tests marked `slow`)
 test-slow: install
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 

@@ -7,6 +7,7 @@ is read-only, or a duplicate). `resource_schema` decorates a ModelViewSet with a
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -58,6 +59,21 @@ RESPONSES = {
     ),
     429: OpenApiResponse(ERROR, description="Too many requests, or a locked-out login."),
 }
+
+
+class ReadingIntegerFieldBounds(OpenApiSerializerFieldExtension):
+    """A whole number read by `ledger.fields` keeps its limits itself (the reader's messages);
+    the schema states them as `minimum` and `maximum` (a tax year's 2018-2026, rooms >= 0)."""
+
+    target_class = "ledger.fields.IntegerField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        for keyword, limit in (("minimum", self.target.minimum), ("maximum", self.target.maximum)):
+            if limit is not None:
+                schema[keyword] = limit
+        return schema
 
 
 def errors(*codes: int) -> dict:

@@ -374,6 +374,11 @@ class LedgerImportSummarySerializer(serializers.Serializer):
     )
     tax_years = serializers.IntegerField()
     tax_year_homes = serializers.IntegerField()
+    businesses = serializers.IntegerField(
+        help_text="Businesses added: the file's (those you already have are reused), or 'My "
+        "business' for the office areas of a file from before businesses."
+    )
+    business_shares = serializers.IntegerField()
     replaced = serializers.BooleanField()
     summary = serializers.CharField()
 
