@@ -393,16 +393,35 @@ class OfficeAreaFormSet(forms.BaseInlineFormSet):
 class OfficeAreaInline(BusinessChoiceMixin, OwnedInline, admin.TabularInline):
     model = OfficeArea
     formset = OfficeAreaFormSet
-    fields = ("name", "business", "area", "rooms", "use", "start", "end")
+    fields = ("name", "area", "rooms", "use", "start", "end")
 
     def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if _several_businesses(request):  # else every area is the one business's
+            fields = (fields[0], "business", *fields[1:])
         # Business use that stops and starts again is a new placing in service with its own
         # basis (docs/tax-rules.md §4): asked for when the owned home has a restart,
         # on the area that starts it.
-        fields = super().get_fields(request, obj)
         if obj is not None and obj.is_owned and home_restarts(obj):
             return (*fields, *OfficeArea.RESTART_FIELDS)
         return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "business" and field is not None:
+            # A row of the table: no add/change/view pop-up links beside the choice.
+            for link in ("add", "change", "view", "delete"):
+                setattr(field.widget, f"can_{link}_related", False)
+        return field
+
+
+def _several_businesses(request) -> bool:
+    """Whether the user has more than one business (asked once a request): only then does a
+    home's table of office areas ask which business uses each (the area's own page always)."""
+    if not hasattr(request, "_several_businesses"):
+        mine = Business.objects.filter(owner=request.user)
+        request._several_businesses = mine[:2].count() > 1
+    return request._several_businesses
 
 
 class ImprovementInline(OwnedInline, admin.TabularInline):

@@ -7,7 +7,7 @@ import pytest
 
 from forms8829.filing import tax_year_file
 from ledger.models import Business, BusinessShare, OfficeArea
-from tests.factories import BusinessFactory
+from tests.factories import BusinessFactory, ledger_file_businesses, ledger_file_document
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,16 @@ def test_the_schema_describes_businesses_and_shares(api):
     share = components["BusinessShareRequest"]
     assert set(share["required"]) == {"tax_year_home", "business", "percent"}
     assert "other_business_expenses" in components["TaxYearHome"]["properties"]
+
+
+def test_the_ledger_import_counts_businesses_and_shares(api, user):
+    document = ledger_file_businesses(ledger_file_document(bills=1))
+
+    response = api.post("/api/ledger/import/", document, format="json")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["businesses"], body["business_shares"], body["office_areas"]) == (2, 2, 2)
+    assert body["summary"].endswith(", 2 businesses")
+    exported = api.get("/api/ledger/export/")
+    assert b'"business": "Tutoring"' in b"".join(exported.streaming_content)

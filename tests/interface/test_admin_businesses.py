@@ -228,6 +228,10 @@ def test_the_new_persons_first_office_area_makes_my_business(user, admin_client_
     from tests.factories import HomeFactory
 
     home = HomeFactory(owner=user)
+    page = admin_client_for(user).get(f"/admin/ledger/home/{home.pk}/change/").content.decode()
+    # One business (or none yet): the table of office areas does not ask which.
+    assert 'name="office_areas-__prefix__-name"' in page
+    assert 'name="office_areas-__prefix__-business"' not in page
     data = {
         "name": home.name,
         "key": home.key,
