@@ -48,7 +48,7 @@ from forms8829.served import chain_serve_store
 from ledger.bill_import import BillImportReport, bills_import_csv
 from ledger.ledger_archive import ledger_archive_import
 from ledger.ledger_file import ImportSummary, ledger_import
-from ledger.models import Bill, Receipt, TaxYear, TaxYearHome
+from ledger.models import Bill, BusinessShare, Receipt, TaxYear, TaxYearHome
 from ledger.receipt_files import receipt_files_discard, receipt_files_guard
 
 T = TypeVar("T")
@@ -112,7 +112,13 @@ def _records(owner_id: int, years: list[int], stamps: dict[int, object]) -> dict
     homes = _digest(
         TaxYearHome.objects.filter(owner_id=owner_id, tax_year__year__in=years), "tax_year__year"
     )
-    return {y: (stamps.get(y), bills.get(y), homes.get(y)) for y in years}
+    # A home's split among its businesses is one of its inputs for the year, even a share the
+    # engine leaves out (a business with no office area in the home that year).
+    shares = _digest(
+        BusinessShare.objects.filter(owner_id=owner_id, tax_year_home__tax_year__year__in=years),
+        "tax_year_home__tax_year__year",
+    )
+    return {y: (stamps.get(y), bills.get(y), homes.get(y), shares.get(y)) for y in years}
 
 
 def _receipts(owner_id: int, years: list[int], up_to: int | None = None) -> tuple:

@@ -338,7 +338,7 @@ def _load(owner, years: list[int]):
         ty.year: ty
         for ty in TaxYear.objects.owned_by(owner)
         .filter(year__in=years)
-        .prefetch_related("homes__business_shares")
+        .prefetch_related("homes__business_shares__business")
     }
     homes = list(
         Home.objects.owned_by(owner)
@@ -588,6 +588,17 @@ def _business_uses(
             for pk in beside:
                 beside[pk][name] = sums.amounts[name] if pk == main else ZERO
     shares = {s.business_id: s.percent for s in tyh.business_shares.all()} if tyh else {}
+    unused = (
+        [s.business.name for s in tyh.business_shares.all() if s.business_id not in used]
+        if tyh
+        else []
+    )
+    if unused:
+        notes.append(
+            f"The split of this home's deduction names {', '.join(unused)}, which used no "
+            f"office area here in {year}: left out."
+        )
+    shares = {pk: percent for pk, percent in shares.items() if pk in used}
     if len(used) > 1:
         notes.append(
             "Several businesses use this home (Pub 587, Where To Deduct): one form for the home, "

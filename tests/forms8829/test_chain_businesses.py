@@ -234,3 +234,30 @@ def test_the_pdf_and_the_command_show_the_worksheet_and_where_each_part_goes():
     call_command("form8829", user=user.username, year=2024, stdout=out)
     assert "Where the deduction goes" in out.getvalue()
     assert "Firm: " in out.getvalue() and "Schedule E" in out.getvalue()
+
+
+def test_a_filed_year_refuses_any_change_to_its_split_even_one_the_form_leaves_out():
+    from forms8829 import filing
+
+    user = UserFactory()
+    home = spec_home(user, first_use=dt.date(2024, 1, 1))
+    idle = BusinessFactory(owner=user, name="Idle side business")
+    tyh = add_year(user, home, 2024, "50000")
+    filing.tax_year_file(tax_year=tyh.tax_year)
+    with pytest.raises(filing.YearFiledError):
+        with filing.ledger_write(owner=user):
+            BusinessShare.objects.create(tax_year_home=tyh, business=idle, percent=D("10"))
+    assert not BusinessShare.objects.exists()
+
+
+def test_a_split_naming_a_business_without_an_office_here_is_left_out_with_a_note():
+    user = UserFactory()
+    home = spec_home(user, first_use=dt.date(2024, 1, 1))
+    idle = BusinessFactory(owner=user, name="Idle side business")
+    tyh = add_year(user, home, 2024, "50000")
+    (only,) = Business.objects.filter(owner=user).exclude(pk=idle.pk)
+    BusinessShare.objects.create(tax_year_home=tyh, business=only, percent=D("100"))
+    BusinessShare.objects.create(tax_year_home=tyh, business=idle, percent=D("0"))
+    (form,) = forms_by_year(user)[2024]
+    assert form.output["businesses"][0]["allocated_by"] == "only business"
+    assert any("names Idle side business" in note for note in form.output["notes"])
