@@ -17,6 +17,7 @@ def one_business_per_user(apps, schema_editor):
     Home = apps.get_model("ledger", "Home")
     Business = apps.get_model("ledger", "Business")
     OfficeArea = apps.get_model("ledger", "OfficeArea")
+    HistoricalBusiness = apps.get_model("ledger", "HistoricalBusiness")
     now = timezone.now()
     for owner_id in Home.objects.values_list("owner_id", flat=True).distinct().order_by():
         business = Business.objects.create(
@@ -27,6 +28,17 @@ def one_business_per_user(apps, schema_editor):
             updated_at=now,
         )
         OfficeArea.objects.filter(owner_id=owner_id).update(business=business)
+        HistoricalBusiness.objects.create(
+            id=business.pk,
+            owner_id=owner_id,
+            name=business.name,
+            kind=business.kind,
+            created_at=now,
+            updated_at=now,
+            history_date=now,
+            history_type="+",
+            history_change_reason="Every ledger before businesses was one Schedule C business",
+        )
 
 
 class Migration(migrations.Migration):
@@ -101,7 +113,6 @@ class Migration(migrations.Migration):
                 to="ledger.business",
             ),
         ),
-        migrations.RunPython(one_business_per_user, migrations.RunPython.noop),
         migrations.CreateModel(
             name="BusinessShare",
             fields=[
@@ -320,4 +331,5 @@ class Migration(migrations.Migration):
                 name="business_share_percent_range",
             ),
         ),
+        migrations.RunPython(one_business_per_user, migrations.RunPython.noop),
     ]

@@ -82,6 +82,8 @@ def test_each_user_gets_one_schedule_c_business_and_the_same_forms():
         Business.Kind.SOLE_PROPRIETOR,
     )
     assert set(OfficeArea.objects.values_list("business_id", flat=True)) == {business.pk}
+    (record,) = business.history.all()
+    assert record.history_type == "+" and "before businesses" in record.history_change_reason
 
     # The same ledger entered today (its office areas get the user's first business).
     new = UserFactory(username="today")
