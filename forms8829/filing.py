@@ -269,6 +269,19 @@ def chain_store(chain: list[YearForms], *, owner, through_year: int | None = Non
         form._state.adding = False
 
 
+# The owner whose filings defer their whole-chain store to the end (an import filing its years).
+_store_deferred: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "chain_store_deferred", default=None
+)
+
+
+def _store_after_filing(owner) -> None:
+    """After a filing or a reopening: the later years and what reads serve, stored now, or once
+    at the end of an import that files several years."""
+    if _store_deferred.get() != _owner_id(owner):
+        _store_whole_chain(owner)
+
+
 def _store_whole_chain(owner) -> list[YearForms]:
     """Compute the whole chain from the ledger, store its open years' forms and what reads
     serve (`forms8829.served`). Under the user's lock."""
@@ -314,7 +327,7 @@ def tax_year_file(*, tax_year: TaxYear) -> YearForms:
     current._change_reason = "Filed"
     current.save(update_fields=["filed", "filed_at", "updated_at"])
     _copy_filing_state(current, tax_year)
-    _store_whole_chain(current.owner_id)  # the later years, and what reads serve
+    _store_after_filing(current.owner_id)
     chain[-1].tax_year = current
     return chain[-1]
 
@@ -335,7 +348,7 @@ def tax_year_reopen(*, tax_year: TaxYear, reason: str) -> TaxYear:
     current._change_reason = f"Reopened: {reason}"[:100]
     current.save(update_fields=["filed", "filed_at", "updated_at"])
     _copy_filing_state(current, tax_year)
-    _store_whole_chain(current.owner_id)
+    _store_after_filing(current.owner_id)
     return current
 
 
@@ -390,6 +403,13 @@ def ledger_import_batch(*, owner, run: Callable[[], T]) -> T:
     with receipt_files_guard(), transaction.atomic():
         with ledger_write(owner=owner):
             summary = run()
-        for year in getattr(summary, "years_to_file", ()):
-            tax_year_file(tax_year=TaxYear.objects.get(owner=owner, year=year))
+        years = getattr(summary, "years_to_file", ())
+        if years:
+            token = _store_deferred.set(_owner_id(owner))
+            try:
+                for year in years:
+                    tax_year_file(tax_year=TaxYear.objects.get(owner=owner, year=year))
+            finally:
+                _store_deferred.reset(token)
+            _store_whole_chain(owner)  # once, after the last filing
     return summary

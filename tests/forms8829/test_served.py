@@ -128,3 +128,16 @@ def test_every_record_the_forms_are_computed_from_is_watched(user, spec_chain): 
     assert _plain(chain.chain_compute(owner=user)) == _plain(
         chain.chain_compute_from_ledger(owner=user)
     )
+
+
+def test_an_import_that_files_years_is_served(user, other_user, spec_chain):  # noqa: F811
+    from ledger.ledger_file import ledger_export
+
+    for year in (2022, 2023):
+        filing.tax_year_file(tax_year=TaxYear.objects.get(owner=user, year=year))
+    filing.ledger_file_import(owner=other_user, data=ledger_export(owner=user))
+    assert TaxYear.objects.filter(owner=other_user, filed=True).count() == 2
+    assert ServedChain.objects.filter(owner=other_user).exists()
+    served = chain.chain_compute(owner=other_user)
+    assert _plain(served) == _plain(chain.chain_compute_from_ledger(owner=other_user))
+    assert [y.filed for y in served] == [True, True, False]
