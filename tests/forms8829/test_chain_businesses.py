@@ -244,9 +244,8 @@ def test_a_filed_year_refuses_any_change_to_its_split_even_one_the_form_leaves_o
     idle = BusinessFactory(owner=user, name="Idle side business")
     tyh = add_year(user, home, 2024, "50000")
     filing.tax_year_file(tax_year=tyh.tax_year)
-    with pytest.raises(filing.YearFiledError):
-        with filing.ledger_write(owner=user):
-            BusinessShare.objects.create(tax_year_home=tyh, business=idle, percent=D("10"))
+    with pytest.raises(filing.YearFiledError), filing.ledger_write(owner=user):
+        BusinessShare.objects.create(tax_year_home=tyh, business=idle, percent=D("10"))
     assert not BusinessShare.objects.exists()
 
 
