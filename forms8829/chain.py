@@ -71,6 +71,9 @@ class YearForms:
     error: FormError | None = None  # why the year's forms cannot be computed (writers' mode)
     # The method comparison as the last batch stored it (forms8829.served), or why it failed.
     comparisons: list[MethodComparison] | FormError | None = None
+    # The year's entry of the brief it was served from (forms8829.served), None when computed:
+    # a served year has no `home_years`.
+    brief: dict | None = None
 
     @property
     def filed(self) -> bool:
@@ -215,17 +218,45 @@ def chain_compute_from_ledger(*, owner, through_year: int | None = None) -> list
     return _chain(owner=owner, through_year=through_year, stop_at_error=False)
 
 
-def chain_compute_to_store(*, owner) -> list[YearForms]:
+def chain_compute_to_store(*, owner, since_year: int | None = None) -> list[YearForms]:
     """The whole chain for a writer to store: like `chain_compute`, but a year whose forms
     cannot be computed (two simplified homes, say) ends the chain instead of refusing the
-    write; the review shows its error."""
+    write; the review shows its error.
+
+    `since_year`: the batch changed nothing the years before it are computed from (only bills
+    of that year or later: `filing.ledger_write` knows). Those years are then taken from what
+    the last batch stored (`forms8829.served`, no bill read) when it is current, and only the
+    years from `since_year` on are computed, from the carry-out of the year before."""
+    if since_year is not None:
+        from forms8829.served import chain_serve
+
+        try:
+            earlier = chain_serve(owner=owner, through_year=since_year - 1)
+        except FormError:
+            earlier = None  # the stored chain stopped before `since_year`: compute it all
+        if earlier is not None:
+            carry = earlier[-1].carry_out if earlier else Carry()
+            later = _chain(
+                owner=owner, through_year=None, stop_at_error=True, since=(since_year, carry)
+            )
+            return earlier + later
     return _chain(owner=owner, through_year=None, stop_at_error=True)
 
 
-def _chain(*, owner, through_year: int | None, stop_at_error: bool) -> list[YearForms]:
+def _chain(
+    *,
+    owner,
+    through_year: int | None,
+    stop_at_error: bool,
+    since: tuple[int, Carry] | None = None,
+) -> list[YearForms]:
+    """The chain computed from the ledger; `since`: only the years from that one on, the
+    first taking the carry given."""
     tax_years = list(TaxYear.objects.owned_by(owner).order_by("year"))
     if through_year is not None:
         tax_years = [ty for ty in tax_years if ty.year <= through_year]
+    if since is not None:
+        tax_years = [ty for ty in tax_years if ty.year >= since[0]]
     years = [ty.year for ty in tax_years]
     inputs = ledger_inputs(owner=owner, years=years)
     stored: dict[int, list[ComputedForm]] = {y: [] for y in years}
@@ -234,7 +265,7 @@ def _chain(*, owner, through_year: int | None, stop_at_error: bool) -> list[Year
 
     now = timezone.now()
     chain: list[YearForms] = []
-    carry = Carry()
+    carry = since[1] if since is not None else Carry()
     for ty in tax_years:
         home_years = inputs.get(ty.year, [])
         existing = {f.home_id: f for f in stored[ty.year]}

@@ -26,7 +26,7 @@ import hashlib
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from forms8829.models import ComputedForm, ServedChain
@@ -109,6 +109,9 @@ def chain_serve_store(chain, *, owner) -> None:
         if yf.error is not None:
             error = {"year": yf.year, "message": " ".join(yf.error.messages)}
             break
+        if yf.brief is not None:  # served from the last brief, unchanged since
+            years.append(yf.brief)
+            continue
         years.append(
             {
                 "year": yf.year,
@@ -193,9 +196,40 @@ def chain_serve(*, owner, through_year: int | None, last_only: bool = False):
                 list(brief["warnings"]),
                 stored=list(year_forms),
                 comparisons=FormError(comparison_error) if comparison_error else comparisons,
+                brief=brief,
             )
         )
     return chain
+
+
+def year_forms_served(*, owner, year: int) -> tuple[list[dict], list[str]] | None:
+    """One year's forms as the last batch stored them, for the API's form endpoint: each
+    form's output and the year's warnings, in two queries (the brief, the year's forms as
+    values) and no model built; None when what was stored is not current, or the year is not
+    in it or not computed (the caller then reads as `chain.year_forms` does, and answers the
+    404 or the error)."""
+    owner_id = _owner_id(owner)
+    served = list(
+        ServedChain.objects.filter(owner_id=owner_id).values_list("engine_version", "summary")[:1]
+    )
+    if not served or served[0][0] != ENGINE_VERSION:
+        return None
+    summary = served[0][1]
+    error = summary["error"]
+    if error is not None and error["year"] <= year:
+        return None
+    brief = next((b for b in summary["years"] if b["year"] == year), None)
+    if brief is None or all(t[0] != year for t in summary["tax_years"]):
+        return None
+    rows = (
+        ComputedForm.objects.filter(owner_id=owner_id, year=year)
+        .order_by("home_id")
+        .values_list("pk", "chain_fingerprint", "inputs_fingerprint", "engine_version", "output")
+    )
+    rows = list(rows)
+    if [list(row[:4]) for row in rows] != brief["forms"]:
+        return None  # a batch landed between the queries (or a row changed by hand)
+    return [row[4] for row in rows], list(brief["warnings"])
 
 
 def served_chain_forget(owner_id: int) -> None:
@@ -204,11 +238,25 @@ def served_chain_forget(owner_id: int) -> None:
 
 
 def _ledger_record_written(sender, instance, **kwargs) -> None:
-    from forms8829.filing import batch_owner
+    from forms8829.filing import batch_owner, batch_record_written
 
     owner_id = getattr(instance, "owner_id", None)
-    if owner_id is not None and batch_owner() != owner_id:
+    if owner_id is None:
+        return
+    if batch_owner() != owner_id:
         served_chain_forget(owner_id)
+    else:
+        batch_record_written(instance)
+
+
+def _ledger_record_saving(sender, instance, **kwargs) -> None:
+    """A record about to be saved in its owner's batch: the batch notes what it was (a bill's
+    year before a change)."""
+    from forms8829.filing import batch_owner, batch_record_written
+
+    owner_id = getattr(instance, "owner_id", None)
+    if owner_id is not None and batch_owner() == owner_id:
+        batch_record_written(instance, before=True)
 
 
 def engine_models() -> list[type]:
@@ -226,5 +274,6 @@ def engine_models() -> list[type]:
 def connect_signals() -> None:
     for model in engine_models():
         uid = f"forms8829.served.{model.__name__}"
+        pre_save.connect(_ledger_record_saving, sender=model, dispatch_uid=uid + ".saving")
         post_save.connect(_ledger_record_written, sender=model, dispatch_uid=uid + ".save")
         post_delete.connect(_ledger_record_written, sender=model, dispatch_uid=uid + ".delete")

@@ -45,6 +45,7 @@ from forms8829.filing import (
     tax_year_reopen,
 )
 from forms8829.rules import UnsupportedYearError, rules_for
+from forms8829.served import year_forms_served
 from forms8829.statement_writes import (
     inbox_rules_apply,
     statement_file_import,
@@ -154,18 +155,19 @@ class OwnedModelViewSet(viewsets.ModelViewSet):
         return queryset.order_by(*self.ordering)
 
     # Each write is one batch of the user's ledger: the filed-year rule is checked once, under
-    # the user's lock, and the stored forms are refreshed in the same transaction.
+    # the user's lock, and the stored forms are refreshed in the same transaction. Its writes
+    # are model saves and deletes (signalled: a bill's batch recomputes from the bill's year).
     def perform_create(self, serializer):
-        with ledger_write(owner=self.request.user):
+        with ledger_write(owner=self.request.user, signalled=True):
             serializer.save()
 
     def perform_update(self, serializer):
-        with ledger_write(owner=self.request.user):
+        with ledger_write(owner=self.request.user, signalled=True):
             serializer.save()
 
     def perform_destroy(self, instance):
         instance._history_user = self.request.user
-        with ledger_write(owner=self.request.user):
+        with ledger_write(owner=self.request.user, signalled=True):
             instance.delete()
 
 
@@ -559,6 +561,10 @@ class FormsYearView(APIView):
         responses={200: s.FormOutputSerializer(many=True), **errors(400, 401, 404)},
     )
     def get(self, request, year: int):
+        served = year_forms_served(owner=request.user, year=year)  # 2 queries, no model built
+        if served is not None:
+            outputs, warnings = served
+            return Response([{**output, "warnings": warnings} for output in outputs])
         tax_year_of(request.user, year)
         result = chain.year_forms(owner=request.user, year=year)
         return Response([form_output(form, result.warnings) for form in result.forms])
