@@ -69,6 +69,8 @@ from review.links import (
 
 C = Bill.Category
 MISSING_RECEIPTS_SHOWN = 12
+# Recurring payees with months without a bill listed on the review, the rest behind a link.
+MISSING_MONTHS_SHOWN = 10
 MONTHS = tuple(calendar.month_abbr[m] for m in range(1, 13))
 
 # ---------------------------------------------------------------------------------------------
@@ -309,8 +311,9 @@ class YearReview:
         return sum(item.count for item in self.missing)
 
 
-def year_review(*, tax_year: TaxYear) -> YearReview:
-    """Everything the review page shows for one tax year of the year's owner."""
+def year_review(*, tax_year: TaxYear, all_missing: bool = False) -> YearReview:
+    """Everything the review page shows for one tax year of the year's owner. `all_missing`:
+    every recurring payee with months without a bill, not the first `MISSING_MONTHS_SHOWN`."""
     owner = tax_year.owner
     year = tax_year.year
     review = YearReview(tax_year=tax_year, year=year, forms=None)
@@ -358,6 +361,7 @@ def year_review(*, tax_year: TaxYear) -> YearReview:
         year_homes=year_homes,
         bills=bills,
         schedules=schedules,
+        all_missing=all_missing,
     )
     review.warnings = [w for yf in chain for w in yf.warnings]
     review.chain = _chain_rows(chain, year)
@@ -773,7 +777,16 @@ def business_months(intervals: list[Interval], year: int) -> set[int]:
 
 
 def _missing(
-    *, owner, tax_year, chain, homes, used_home_ids, year_homes, bills: _YearBills, schedules
+    *,
+    owner,
+    tax_year,
+    chain,
+    homes,
+    used_home_ids,
+    year_homes,
+    bills: _YearBills,
+    schedules,
+    all_missing: bool = False,
 ) -> list[MissingItem]:
     year = tax_year.year
     items: list[MissingItem] = []
@@ -823,7 +836,14 @@ def _missing(
             )
 
     items.extend(
-        _missing_months(bills=bills, schedules=schedules, homes_by_id=homes_by_id, year=year)
+        _missing_months(
+            bills=bills,
+            schedules=schedules,
+            homes_by_id=homes_by_id,
+            year=year,
+            tax_year_id=tax_year.pk,
+            shown=None if all_missing else MISSING_MONTHS_SHOWN,
+        )
     )
 
     # Office areas without a start date (counted as in use since ever: docs/tax-rules.md §3).
@@ -949,11 +969,24 @@ def _missing(
     return items
 
 
-def _missing_months(*, bills: _YearBills, schedules, homes_by_id, year: int) -> list[MissingItem]:
+def _missing_months(
+    *, bills: _YearBills, schedules, homes_by_id, year: int, tax_year_id: int, shown: int | None
+) -> list[MissingItem]:
     """Months of business use without a bill: from a recurring bill's schedule (its months due),
     and, for internet and utilities payees without one, from their bills (a payee paid in two
-    months or more is recurring). Refunds are not bills paid. No query of its own."""
-    items: list[MissingItem] = []
+    months or more is recurring). Refunds are not bills paid. No query of its own.
+
+    One line a payee, its months listed; past `shown` lines (None: all), one more line says
+    how many payees are left, linking to the review with all of them (`?missing=all`): a
+    ledger with many recurring payees gets a short list, whose links are made for it only."""
+    items: list = []  # a MissingItem, or the arguments of `_missing_month` that makes one
+    months_in_use: dict[int, set[int]] = {}
+
+    def in_use(home) -> set[int]:
+        if home.pk not in months_in_use:
+            months_in_use[home.pk] = business_months(home_business_use(home), year)
+        return months_in_use[home.pk]
+
     schedules = [
         schedule
         for schedule in schedules
@@ -971,22 +1004,24 @@ def _missing_months(*, bills: _YearBills, schedules, homes_by_id, year: int) -> 
         categories.setdefault(key, category)
     for schedule in schedules:
         home = homes_by_id[schedule.home_id]
-        due = set(schedule.due_months(year)) & business_months(home_business_use(home), year)
+        due = set(schedule.due_months(year)) & in_use(home)
         gaps = sorted(due - paid.get((schedule.home_id, schedule.payee.casefold()), set()))
         if gaps:
             amount = f", ${schedule.amount:,.2f}" if schedule.amount is not None else ""
             items.append(
-                _missing_month(
+                (
                     home,
                     schedule.payee,
                     schedule.category,
                     gaps,
                     year,
                     f"recurring, due day {schedule.expected_day}{amount}",
-                    paid_on=schedule.due_day(year, gaps[0]),
-                    amount=schedule.amount,
-                    scope=schedule.scope,
-                    business_use_percent=schedule.business_use_percent,
+                    {
+                        "paid_on": schedule.due_day(year, gaps[0]),
+                        "amount": schedule.amount,
+                        "scope": schedule.scope,
+                        "business_use_percent": schedule.business_use_percent,
+                    },
                 )
             )
     for (home_id, payee), months in paid.items():
@@ -996,15 +1031,26 @@ def _missing_months(*, bills: _YearBills, schedules, homes_by_id, year: int) -> 
         home = homes_by_id.get(home_id)
         if home is None or category not in (C.INTERNET, C.UTILITIES):
             continue
-        gaps = sorted(business_months(home_business_use(home), year) - months)
+        gaps = sorted(in_use(home) - months)
         if gaps:
             day = min(15, calendar.monthrange(year, gaps[0])[1])
             items.append(
-                _missing_month(
-                    home, payee, category, gaps, year, "", paid_on=dt.date(year, gaps[0], day)
-                )
+                (home, payee, category, gaps, year, "", {"paid_on": dt.date(year, gaps[0], day)})
             )
-    return items
+    rest = 0 if shown is None else max(0, len(items) - shown)
+    made = [_missing_month(*args[:-1], **args[-1]) for args in items[: len(items) - rest]]
+    if rest:
+        made.append(
+            MissingItem(
+                "month",
+                f"… and {rest} more payees with months of {year} without a bill "
+                f"({len(items)} payees in all)",
+                f"{review_url(tax_year_id)}?missing=all#missing",
+                "show them all",
+                count=rest,
+            )
+        )
+    return made
 
 
 def _missing_month(home, payee, category, gaps, year, what, *, paid_on, **bill) -> MissingItem:

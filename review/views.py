@@ -78,7 +78,8 @@ def _back(tax_year) -> HttpResponseRedirect:
 
 def review(model_admin, request, object_id):
     tax_year = _tax_year(model_admin, request, object_id)
-    data = review_data.year_review(tax_year=tax_year)
+    all_missing = request.GET.get("missing") == "all"
+    data = review_data.year_review(tax_year=tax_year, all_missing=all_missing)
     return TemplateResponse(
         request,
         "review/review.html",
