@@ -391,7 +391,8 @@ def tax_year_reopen(*, tax_year: TaxYear, reason: str) -> TaxYear:
     lock(tax_year.owner_id)
     current = TaxYear.objects.get(pk=tax_year.pk)
     if not current.filed:
-        raise ValidationError({"filed": f"{current.year} is not filed."})
+        not_filed = ValidationError(f"{current.year} is not filed.", code="not_filed")
+        raise ValidationError({"filed": not_filed})
     current.filed = False
     current.filed_at = None
     _keep_history_user(tax_year, current)

@@ -55,12 +55,17 @@ DATE_MIN = dt.date(1900, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
 HOME_KEY_MAX_LENGTH = 50
 
-_DIGITS = re.compile(r"\d+(\.\d*)?|\.\d+")
-_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
+# Numbers are written with the digits 0-9 (not any script's digits, which Python's `\d` and
+# `Decimal` would take), grouped by commas in threes from a first digit that is not 0; blanks
+# around them are these (the same in Python, ECMA 262 and the schema's patterns).
+BLANKS = " \t\n\r\f\v"
+_BLANK = r"[ \t\n\r\f\v]*"
+_DIGITS = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+_GROUPED = re.compile(r"[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?")
 _EXPONENT = re.compile(r"(\d[\d,]*(\.\d*)?|\.\d+)[eE][+-]?\d+")
-_WHOLE = re.compile(r"[+-]?\d+")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_US_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 class FieldError(ValueError):
@@ -159,15 +164,16 @@ def is_money(max_digits: int | None, decimal_places: int | None) -> bool:
 
 
 def _plain_text(text: str, *, money: bool) -> tuple[bool, str] | None:
-    """(negative, digits with at most one point) from a number as typed, or None."""
-    body = text.strip()
+    """(negative, digits with at most one point) from a number as typed, or None.
+    `decimal_pattern` states the same as a regular expression."""
+    body = text.strip(BLANKS)
     negative = False
     if body[:1] in "+-" and body:
-        negative, body = body[0] == "-", body[1:].lstrip()
+        negative, body = body[0] == "-", body[1:].lstrip(BLANKS)
     if money and body.startswith("$"):
-        body = body[1:].lstrip()
+        body = body[1:].lstrip(BLANKS)
         if body[:1] in "+-" and body and not negative:
-            negative, body = body[0] == "-", body[1:].lstrip()
+            negative, body = body[0] == "-", body[1:].lstrip(BLANKS)
     if "," in body:
         if not _GROUPED.fullmatch(body):
             return None
@@ -247,7 +253,7 @@ def read_decimal(
     return quantized
 
 
-_PERCENT_SIGN = re.compile(r"\s*%\s*$")
+_PERCENT_SIGN = re.compile(_BLANK + "%" + _BLANK + r"\Z")
 
 
 def _is_percent(money: bool, minimum, maximum) -> bool:
@@ -265,7 +271,7 @@ def _is_percent(money: bool, minimum, maximum) -> bool:
 
 
 def _read_number_text(value: str, *, money: bool, invalid: FieldError, shown: str) -> Decimal:
-    text = value.strip()
+    text = value.strip(BLANKS)
     bare = text.lstrip("+-$ ")
     if _EXPONENT.fullmatch(bare):
         number = Decimal(bare.replace(",", ""))
@@ -281,6 +287,78 @@ def _read_number_text(value: str, *, money: bool, invalid: FieldError, shown: st
     return -Decimal(digits) if negative else Decimal(digits)
 
 
+def decimal_pattern(
+    *,
+    max_digits: int = MONEY["max_digits"],
+    decimal_places: int = MONEY["decimal_places"],
+    minimum: Decimal | int | None = None,
+    maximum: Decimal | int | None = None,
+    money: bool | None = None,
+) -> str:
+    """The text `read_decimal` accepts with these settings, limits included, as one regular
+    expression that reads the same in Python and ECMA 262: what the API's schema states
+    (`interface.api.schema`), tested against the reader (tests/ledger/test_fields_pattern.py).
+
+    The limits a pattern can state here: no minimum, 0 (`-0` is still zero) or the field's
+    smallest step (more than 0); no maximum or a power of ten. Others raise ValueError, so a
+    field with new limits is noticed when the schema is made, never described wrongly."""
+    if money is None:
+        money = is_money(max_digits, decimal_places)
+    places, whole = decimal_places, max_digits - decimal_places
+    step = Decimal(1).scaleb(-places)
+    fraction = rf"\.[0-9]{{0,{places}}}0*" if places else r"\.0*"
+
+    def below(digits: int, *, nonzero: bool) -> list[str]:
+        """Numbers under 10**digits (`nonzero`: and above 0), without a sign."""
+        lead = rf"0*[1-9][0-9]{{0,{digits - 1}}}" if nonzero else rf"0*[0-9]{{1,{digits}}}"
+        forms = [rf"{lead}(?:{fraction})?"]
+        for head in (1, 2, 3):  # grouped: 1,250.00
+            groups = (digits - head) // 3
+            if groups >= 1:
+                grouped = rf"[1-9][0-9]{{{head - 1}}}(?:,[0-9]{{3}}){{1,{groups}}}"
+                forms.append(rf"{grouped}(?:{fraction})?")
+        if nonzero:  # 0.05, .5
+            forms += [rf"0*\.0{{{k}}}[1-9][0-9]{{0,{places - 1 - k}}}0*" for k in range(places)]
+        elif places:
+            forms.append(rf"\.[0-9]{{1,{places}}}0*")
+        else:
+            forms.append(r"\.0+")
+        return forms
+
+    power = None
+    if maximum is not None:
+        power = Decimal(maximum).adjusted()
+        if Decimal(maximum) != Decimal(10) ** power or not 1 <= power < whole:
+            raise ValueError(f"a pattern cannot state a maximum of {maximum}")
+    if minimum is None or Decimal(minimum) == 0:
+        nonzero = False
+    elif Decimal(minimum) == step:
+        nonzero = True
+    else:
+        raise ValueError(f"a pattern cannot state a minimum of {minimum}")
+    magnitude = below(whole if power is None else power, nonzero=nonzero)
+    if power is not None:  # the maximum itself: 100, 100.00, 1,000
+        zeros = f"0{{{power}}}"
+        if power >= 3:
+            zeros = f"(?:{zeros}|0{{{power % 3}}}(?:,000){{{power // 3}}})"
+        magnitude.append(rf"0*1{zeros}(?:\.0*)?")
+    zero = r"0+(?:\.0*)?|\.0+"
+
+    b = _BLANK
+    if money:  # $5, +$5, $-5, -$5, - $ 5
+        plus = rf"(?:\+{b})?(?:\${b}(?:\+{b})?)?"
+        minus = rf"(?:-{b}(?:\${b})?|(?:\+{b})?\${b}-{b})"
+    else:
+        plus, minus = rf"(?:\+{b})?", rf"-{b}"
+    signed = [rf"{plus}(?:{'|'.join(magnitude)})"]
+    if minimum is None:
+        signed.append(rf"{minus}(?:{'|'.join(magnitude)})")
+    elif not nonzero:
+        signed.append(rf"{minus}(?:{zero})")
+    percent = rf"(?:{b}%)?" if _is_percent(money, minimum, maximum) else ""
+    return rf"^{b}(?:{'|'.join(signed)}){percent}{b}$"
+
+
 def read_integer(
     value, *, minimum: int | None = None, maximum: int | None = None, example: int = 8
 ) -> int:
@@ -290,8 +368,8 @@ def read_integer(
         raise invalid
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and _WHOLE.fullmatch(value.strip()) and len(value) < 40:
-        number = int(value.strip())
+    elif isinstance(value, str) and _WHOLE.fullmatch(value.strip(BLANKS)) and len(value) < 40:
+        number = int(value.strip(BLANKS))
     else:
         raise invalid
     limits = {"min_value": minimum, "max_value": maximum, "value": number}
@@ -308,6 +386,17 @@ def read_integer(
 
 def date_formats(*, typed: bool) -> str:
     return "YYYY-MM-DD or MM/DD/YYYY" if typed else "YYYY-MM-DD"
+
+
+def date_year_pattern() -> str:
+    """An ISO date of the years DATE_MIN..DATE_MAX, as a regular expression (the API's schema
+    states it beside `format: date`, which rules out the days a month does not have)."""
+    first, last = DATE_MIN.year, DATE_MAX.year
+    if (dt.date(first, 1, 1), dt.date(last, 12, 31)) != (DATE_MIN, DATE_MAX) or first % 100:
+        raise ValueError("a pattern states whole years from the start of a century")
+    centuries = [f"{century}[0-9]{{2}}" for century in range(first // 100, last // 100)]
+    years = [str(year) for year in range(last // 100 * 100, last + 1)]
+    return rf"^(?:{'|'.join(centuries + years)})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 
 
 def read_date(value, *, typed: bool = False) -> dt.date:
@@ -438,6 +527,26 @@ def read_choice(value, choices: Iterable[tuple[Any, Any]]) -> str:
     raise FieldError(f"must be one of {listed}, not {describe(value)}")
 
 
+# The words read as a yes or a no (Django REST framework's, without its words for null).
+TRUE_WORDS = ("t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON")
+TRUE_WORDS += ("1",)
+FALSE_WORDS = ("f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off")
+FALSE_WORDS += ("OFF", "0")
+
+
+def read_boolean(value) -> bool:
+    """true or false: JSON's, the whole numbers 1 and 0, or one of TRUE_WORDS / FALSE_WORDS."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value in TRUE_WORDS:
+        return True
+    if isinstance(value, str) and value in FALSE_WORDS:
+        return False
+    raise FieldError(f"must be true or false, not {describe(value)}")
+
+
 def read_text(value) -> str:
     """Text: a string (a number or a list is not text), without NUL characters."""
     if not isinstance(value, str):
@@ -538,15 +647,30 @@ TEXT_MESSAGES = {
 }
 
 
+# A serializer context key: set (the ledger file), `null` or blank text where the field is not
+# text means "not given"; left out (the API), a value is what it says.
+NULL_IS_NOT_GIVEN = "null_is_not_given"
+
+
 class ReadingField:
     """A DRF field that reads through one of the readers above (`read`).
 
-    `null` or blank text, where the field is not text, means "not given": null where the field
-    allows it, else as if the field were left out (its default, or "is required"). Messages may
-    be replaced per FieldError code through `error_messages` (formatted with its params)."""
+    What `null` and blank text mean is the door's (docs/ledger-format.md):
+    - in the ledger file (context `NULL_IS_NOT_GIVEN`), `null` or blank text, where the field is
+      not text, means "not given": null where the field allows it, else as if the field were
+      left out (its default, or "is required");
+    - in the API, `null` is a value only where the field can be null (else "is required", or
+      "must not be null" for an optional field: a PATCH never ignores it), and blank text in a
+      field that is not text is refused ("must not be empty").
+    Messages may be replaced per FieldError code through `error_messages` (formatted with its
+    params)."""
 
     blank_is_missing = True
-    default_error_messages = {"required": "is required", "null": "is required"}
+    default_error_messages = {
+        "required": "is required",
+        "null": "is required",
+        "blank": "must not be empty",
+    }
 
     def __init__(self, **kwargs):
         self.custom_messages = dict(kwargs.get("error_messages") or {})
@@ -555,9 +679,20 @@ class ReadingField:
     def validate_empty_values(self, data):
         blank = isinstance(data, str) and not data.strip() and self.blank_is_missing
         if data is None or blank:
-            if self.allow_null:
+            if self.context.get(NULL_IS_NOT_GIVEN):
+                if self.allow_null:
+                    return (True, None)
+                data = serializers.empty
+            elif blank and getattr(self, "allow_blank", False):
+                return (True, "")  # a choice that may be left blank
+            elif blank:
+                self.fail("blank")
+            elif self.allow_null:
                 return (True, None)
-            data = serializers.empty
+            elif not self.required:
+                raise serializers.ValidationError(
+                    "must not be null; leave it out for its default", code="null"
+                )
         return super().validate_empty_values(data)
 
     def read(self, data):  # pragma: no cover - every subclass has one
@@ -632,10 +767,7 @@ class ChoiceField(ReadingField, serializers.ChoiceField):
 
 class BooleanField(ReadingField, serializers.BooleanField):
     def read(self, data):
-        try:
-            return super(ReadingField, self).to_internal_value(data)
-        except serializers.ValidationError:
-            raise FieldError(f"must be true or false, not {describe(data)}") from None
+        return read_boolean(data)
 
 
 class TextField(ReadingField, serializers.CharField):

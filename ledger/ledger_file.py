@@ -527,7 +527,8 @@ class _Reader:
 
     def __init__(self, errors: _Errors, *, owner):
         self.errors = errors
-        self.context: dict = {"owner": owner, "bulk": True}
+        # In a ledger file, `null` or blank where a field is not text means "not given".
+        self.context: dict = {"owner": owner, "bulk": True, fields.NULL_IS_NOT_GIVEN: True}
         self._serializers: dict[type, serializers.Serializer] = {}
 
     def fail(self, record: _Record | _ReceiptEntry | None, path: Path, message: str) -> None:

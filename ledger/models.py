@@ -208,13 +208,15 @@ class Home(Owned):
         """A blank key is made from the name (`ledger.fields.home_key_from_name`); a key the
         owner already uses is refused. `keys_taken`: the owner's other keys, when a bulk caller
         fetched them (else a query)."""
-        errors: dict[str, str] = {}
+        errors: dict[str, str | ValidationError] = {}
         if self.owner_id:
             taken = self.keys_taken() if keys_taken is None else keys_taken
             if not self.key:
                 self.key = home_key_from_name(self.name, taken)
             elif self.key in taken:
-                errors["key"] = f"You already have a home with the key '{self.key}'."
+                errors["key"] = ValidationError(
+                    f"You already have a home with the key '{self.key}'.", code="duplicate"
+                )
         if self.occupied_from and self.occupied_to and self.occupied_to < self.occupied_from:
             errors["occupied_to"] = "Move-out date cannot be before the move-in date."
         if self.area_method == self.AreaMethod.ROOMS and not self.total_rooms:

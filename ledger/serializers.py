@@ -151,6 +151,10 @@ class HomeField(fields.ReadingField, serializers.PrimaryKeyRelatedField):
             context["home_lookup"] = lookup  # the root's context: one query per request
         return lookup
 
+    def run_validation(self, data=serializers.empty):
+        # Not RelatedField's, whose blank text is null: what blank means is ReadingField's.
+        return serializers.Field.run_validation(self, data)
+
     def read(self, data):
         return self.lookup().find(data)
 
@@ -243,7 +247,9 @@ class BusinessSerializer(RecordSerializer):
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise serializers.ValidationError(f"You already have a business named '{value}'.")
+            raise serializers.ValidationError(
+                f"You already have a business named '{value}'.", code="duplicate"
+            )
         return value
 
 
@@ -252,14 +258,19 @@ class HomeSerializer(RecordSerializer):
         max_length=fields.HOME_KEY_MAX_LENGTH,
         required=False,
         allow_blank=True,
+        allow_null=True,
         validators=[validate_slug],
-        help_text="Short identifier used in ledger files; made from the name when left blank.",
+        help_text="Short identifier used in ledger files; made from the name when left blank "
+        "or null.",
     )
 
     class Meta:
         model = Home
         fields = HOME_FIELDS
         validators = []
+
+    def validate_key(self, value):
+        return value or ""  # null: made from the name, like blank
 
 
 class OfficeAreaSerializer(RecordSerializer):

@@ -5,6 +5,9 @@ exceptions it translates what the models and services raise:
 
 - `forms8829.filing.YearFiledError` (a write batch that would alter a filed year, filing a filed
   year) -> 409 with the year and the URL that reopens it through the API;
+- a refusal whose every message says the request conflicts with what is stored (CONFLICT_CODES:
+  a name, key, tax year or share you already have, a year to reopen that is not filed) -> 409
+  with the same field messages; a refusal with any other message stays 400;
 - any other django `ValidationError` (model `clean()`, services, `FormError`) -> 400 with field
   messages (`non_field_errors` for the rest);
 - a delete that a protected foreign key refuses -> 409 saying what still refers to the record;
@@ -28,7 +31,7 @@ from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.urls import reverse
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
@@ -46,6 +49,26 @@ def field_errors(exc: DjangoValidationError) -> dict:
     if NON_FIELD_ERRORS in errors:
         errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
     return errors
+
+
+# Error codes that say a request conflicts with what is stored rather than being bad input: a
+# duplicate (`duplicate` from the serializers and models, `unique`/`unique_together` from a
+# model's constraints) and a year to reopen that is not filed.
+CONFLICT_CODES = frozenset({"duplicate", "unique", "unique_together", "not_filed"})
+
+
+def _codes(detail) -> set:
+    """Every error code in a DRF error detail (`get_codes()`'s nested dicts and lists)."""
+    if isinstance(detail, dict):
+        return set().union(*(_codes(value) for value in detail.values()))
+    if isinstance(detail, list):
+        return set().union(*(_codes(value) for value in detail))
+    return {detail}
+
+
+def is_conflict(detail) -> bool:
+    codes = _codes(detail)
+    return bool(codes) and codes <= CONFLICT_CODES
 
 
 class YearFiled(APIException):
@@ -100,8 +123,14 @@ def api_exception_handler(exc, context):
         return Response({"detail": detail, "code": "too_large"}, status=413)
     elif isinstance(exc, DjangoValidationError):
         set_rollback()
-        body = error_body(field_errors(exc), exc, status.HTTP_400_BAD_REQUEST)
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        errors = field_errors(exc)
+        if is_conflict(ValidationError(errors).get_codes()):
+            exc = Conflict(errors)
+        else:
+            body = error_body(errors, exc, status.HTTP_400_BAD_REQUEST)
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, ValidationError) and is_conflict(exc.get_codes()):
+        exc = Conflict(exc.detail)
     elif isinstance(exc, DataError):
         # Validation should have caught it; never a 500 for a value the database refuses.
         logger.warning("Database refused a value: %s", exc)

@@ -7,6 +7,8 @@ is read-only, or a duplicate). `resource_schema` decorates a ModelViewSet with a
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -16,6 +18,10 @@ from drf_spectacular.utils import (
 )
 
 from forms8829.rules import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR
+from ledger.fields import FALSE_WORDS, TRUE_WORDS, date_year_pattern, decimal_pattern
+
+# The blanks around a value (ledger.fields.BLANKS) as a regular expression's character class.
+BLANKS_PATTERN = r" \t\n\r\f\v"
 
 _MESSAGES = {"type": "array", "items": {"type": "string"}}
 
@@ -48,8 +54,10 @@ RESPONSES = {
     ),
     409: OpenApiResponse(
         ERROR,
-        description="A filed tax year is read-only (reopen it first: `year`, `reopen_url`), or "
-        "the record conflicts with one already stored.",
+        description="A filed tax year is read-only (reopen it first: `year`, `reopen_url`), "
+        "the record conflicts with one already stored (a name, key, tax year or share you "
+        "already have, the same receipt file), a year to reopen is not filed, or a statement "
+        "is already imported.",
     ),
     413: OpenApiResponse(ERROR, description="The body is larger than this endpoint takes."),
     415: OpenApiResponse(
@@ -59,6 +67,93 @@ RESPONSES = {
     ),
     429: OpenApiResponse(ERROR, description="Too many requests, or a locked-out login."),
 }
+
+
+def _json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class ReadingDecimalField(OpenApiSerializerFieldExtension):
+    """A decimal read by `ledger.fields.read_decimal` (money, areas, percents, hours): text that
+    matches the reader's own pattern (`ledger.fields.decimal_pattern`: `1250`, `1,250.00`,
+    `$1,250.00` for money, `70%` for a percent, the field's places and limits), or a JSON number
+    within the same limits, in steps of the field's places (`12.5`, never an exponent)."""
+
+    target_class = "ledger.fields.DecimalField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if direction == "response":  # written by DRF: always text with the field's places
+            return auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        limits = {
+            "max_digits": field.max_digits,
+            "decimal_places": field.decimal_places,
+            "minimum": field.minimum,
+            "maximum": field.maximum,
+        }
+        text = {"type": "string", "pattern": decimal_pattern(**limits, money=field.money)}
+        bound = Decimal(10) ** (field.max_digits - field.decimal_places)
+        step = Decimal(1).scaleb(-field.decimal_places)
+        number = {"type": "number", "multipleOf": _json_number(step)}
+        if field.minimum is None:
+            number.update(minimum=_json_number(-bound), exclusiveMinimum=True)
+        else:
+            number["minimum"] = _json_number(Decimal(field.minimum))
+        if field.maximum is None:
+            number.update(maximum=_json_number(bound), exclusiveMaximum=True)
+        else:
+            number["maximum"] = _json_number(Decimal(field.maximum))
+        return {"oneOf": [text, number]}
+
+
+class ReadingDateField(OpenApiSerializerFieldExtension):
+    """An ISO date as `ledger.fields.read_date` reads it: years DATE_MIN..DATE_MAX only."""
+
+    target_class = "ledger.fields.DateField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["pattern"] = date_year_pattern()
+        return schema
+
+
+class ReadingBooleanField(OpenApiSerializerFieldExtension):
+    """true or false as `ledger.fields.read_boolean` reads it: JSON's, 1 and 0, or its words."""
+
+    target_class = "ledger.fields.BooleanField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return {"type": "boolean"}
+        return {
+            "oneOf": [
+                {"type": "boolean"},
+                {"type": "integer", "enum": [0, 1]},
+                {"type": "string", "enum": [*TRUE_WORDS, *FALSE_WORDS]},
+            ]
+        }
+
+
+class ReadingHomeField(OpenApiSerializerFieldExtension):
+    """A home by its id, or by its key or name (`ledger.fields.HomeLookup`); shown by its id.
+    An id, key or name you do not have is a 404."""
+
+    target_class = "ledger.serializers.HomeField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return {"type": "integer"}
+        return {
+            "oneOf": [
+                {"type": "integer"},
+                {"type": "string", "pattern": f"[^{BLANKS_PATTERN}]"},
+            ]
+        }
 
 
 class ReadingIntegerFieldBounds(OpenApiSerializerFieldExtension):

@@ -21,6 +21,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
 from forms8829.rules import UnsupportedYearError, rules_for
 from interface.api.exceptions import ReferenceNotFound
@@ -72,7 +73,8 @@ class OwnedRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class OwnedHomeField(records.HomeField):
-    """One of the request user's homes by id, key or name; an id they do not have is a 404."""
+    """One of the request user's homes by id, key or name; an id, key or name they do not have
+    is a 404."""
 
     def get_queryset(self):  # the browsable API's choices too: only the user's own homes
         return super().get_queryset().owned_by(records.context_owner(self.context))
@@ -83,6 +85,8 @@ class OwnedHomeField(records.HomeField):
         except serializers.ValidationError as exc:
             if exc.get_codes() == ["does_not_exist"]:
                 raise ReferenceNotFound(self.field_name, "home", data) from exc
+            if exc.get_codes() == ["not_found"]:  # a key or name: the reader's words
+                raise NotFound({self.field_name: exc.detail}) from exc
             raise
 
 
@@ -217,7 +221,9 @@ class TaxYearSerializer(records.TaxYearSerializer):
             self.instance is None
             and TaxYear.objects.owned_by(self.owner).filter(year=value).exists()
         ):
-            raise serializers.ValidationError(f"You already have the tax year {value}.")
+            raise serializers.ValidationError(
+                f"You already have the tax year {value}.", code="duplicate"
+            )
         return value
 
 
@@ -282,7 +288,8 @@ class BusinessShareSerializer(records.BusinessShareSerializer):
                             f"in {year_home.tax_year.year} (business share {taken.first().pk}); "
                             "change that one."
                         ]
-                    }
+                    },
+                    code="duplicate",
                 )
         return super().validate(attrs)
 

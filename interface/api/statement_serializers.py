@@ -72,6 +72,10 @@ class LayoutField(serializers.JSONField):
 
 
 class StatementAccountSerializer(serializers.ModelSerializer):
+    """An account's fields read like a ledger record's (`ledger.fields`), without `full_clean`."""
+
+    serializer_field_mapping = records.RecordSerializer.serializer_field_mapping
+    serializer_choice_field = records.RecordSerializer.serializer_choice_field
     csv_layout = LayoutField(required=False, allow_null=True)
 
     class Meta:
@@ -95,7 +99,9 @@ class StatementAccountSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise serializers.ValidationError(f"You already have an account named '{value}'.")
+            raise serializers.ValidationError(
+                f"You already have an account named '{value}'.", code="duplicate"
+            )
         return value
 
     def create(self, validated_data):

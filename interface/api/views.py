@@ -485,8 +485,9 @@ class TaxYearViewSet(HistoryMixin, OwnedModelViewSet):
     @extend_schema(
         tags=["tax years"],
         request=s.ReopenSerializer,
-        responses={200: s.TaxYearSerializer, **errors(400, 401, 404)},
-        description="Reopen a filed year; the reason is kept in the year's history.",
+        responses={200: s.TaxYearSerializer, **errors(400, 401, 404, 409)},
+        description="Reopen a filed year; the reason is kept in the year's history. A year "
+        "that is not filed is a 409.",
         filters=False,
     )
     @action(detail=True, methods=["post"])
@@ -885,7 +886,7 @@ STATEMENT_REPORT = {
     retrieve=extend_schema(
         tags=["statements"], responses={200: ss.StatementFileSerializer, **errors(401, 404)}
     ),
-    destroy=extend_schema(tags=["statements"], responses={204: None, **errors(400, 401, 404, 409)}),
+    destroy=extend_schema(tags=["statements"], responses={204: None, **errors(401, 404, 409)}),
 )
 class StatementFileViewSet(OwnedModelViewSet):
     """Statement files: upload (a preview comes back), preview again with choices, confirm."""
@@ -927,16 +928,16 @@ class StatementFileViewSet(OwnedModelViewSet):
 
     def perform_destroy(self, instance):
         if instance.status != StatementImport.Status.PENDING:
-            raise ValidationError(
-                {"detail": ["An imported statement stays: its lines are what repeats are "
-                            "checked against. Delete the bills it made instead."]}
-            )  # fmt: skip
+            raise Conflict(
+                "An imported statement stays: its lines are what repeats are checked against. "
+                "Delete the bills it made instead."
+            )
         super().perform_destroy(instance)
 
     def _pending(self):
         upload = self.get_object()
         if upload.status != StatementImport.Status.PENDING:
-            raise ValidationError({"detail": [f"{upload.file_name} is already imported."]})
+            raise Conflict(f"{upload.file_name} is already imported.")
         return StatementImport.objects.get(pk=upload.pk)  # with its content
 
     @extend_schema(

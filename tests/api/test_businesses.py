@@ -42,7 +42,7 @@ def test_a_business_name_is_yours_once_and_a_kind_is_one_of_the_kinds(api, ledge
     taken = api.post("/api/businesses/", {"name": name}, format="json")
     bad_kind = api.post("/api/businesses/", {"name": "LLC", "kind": "llc"}, format="json")
 
-    assert taken.status_code == 400
+    assert (taken.status_code, taken.json()["code"]) == (409, "conflict")  # a duplicate
     assert taken.json()["name"] == [f"You already have a business named '{name}'."]
     assert bad_kind.status_code == 400
     assert bad_kind.json()["kind"] == [
@@ -138,7 +138,7 @@ def test_business_shares_are_written_one_at_a_time(api, user, ledger):
     assert first.status_code == 201, first.content
     assert first.json()["percent"] == "70.00"
     again = share(ledger["business"], "30")
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert again.json()["business"] == [
         f"'{ledger['business'].name}' already has a share of this home's deduction in 2024 "
         f"(business share {first.json()['id']}); change that one."

@@ -158,9 +158,11 @@ def test_reopen_needs_a_reason(api, filed):
     assert filed["tax_year"].filed
 
 
-def test_reopening_an_open_year_is_400(api, ledger):
+def test_reopening_an_open_year_is_409(api, ledger):
     url = f"/api/tax-years/{ledger['tax_year'].pk}/reopen/"
-    assert api.post(url, {"reason": "oops"}, format="json").status_code == 400
+    response = api.post(url, {"reason": "oops"}, format="json")
+    assert (response.status_code, response.json()["code"]) == (409, "conflict")
+    assert response.json()["filed"] == ["2024 is not filed."]
 
 
 def test_reopen_with_a_reason_kept_in_the_history_then_change(api, user, filed):

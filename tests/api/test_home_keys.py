@@ -23,14 +23,14 @@ def test_a_second_home_with_the_same_name_and_no_key_gets_a_numbered_key(blank, 
     assert Home.objects.filter(owner=user).count() == 2
 
 
-def test_a_key_already_in_use_is_400(api, user):
+def test_a_key_already_in_use_is_409(api, user):
     HomeFactory(owner=user, name="Cabin", key="cabin")
 
     response = api.post(
         "/api/homes/", {"name": "Lake house", "key": "cabin", "total_area": "900"}, format="json"
     )
 
-    assert response.status_code == 400
+    assert (response.status_code, response.json()["code"]) == (409, "conflict")
     assert response.json()["key"] == ["You already have a home with the key 'cabin'."]
 
 

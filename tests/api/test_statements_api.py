@@ -54,7 +54,7 @@ def test_upload_answers_the_preview_then_confirm_imports(dana):
     assert Bill.objects.filter(owner=owner).count() == 2
     stored = api.get(f"/api/statements/{statement}/").json()
     assert stored["status"] == "imported" and stored["report"]["counts"]["bill"] == 2
-    assert api.post(f"/api/statements/{statement}/confirm/").status_code == 400
+    assert api.post(f"/api/statements/{statement}/confirm/").status_code == 409  # imported
 
 
 def test_a_layout_chosen_by_hand_is_checked_and_used(dana):

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from ledger import fields
 from ledger.fields import (
@@ -299,8 +300,10 @@ def run(field, data):
         (fields.MoneyField(), "$1,250.00", D("1250.00")),
         (fields.MoneyField(min_value=0), "-1", Refused("must be >= 0")),
         (fields.MoneyField(), None, Refused("is required")),
-        (fields.MoneyField(), "  ", Refused("is required")),
-        (fields.MoneyField(allow_null=True, required=False), "", None),
+        (fields.MoneyField(), "  ", Refused("must not be empty")),
+        (fields.MoneyField(allow_null=True, required=False), "", Refused("must not be empty")),
+        (fields.MoneyField(allow_null=True, required=False), None, None),
+        (fields.MoneyField(required=False), None, Refused("must not be null")),
         (fields.DateField(), "2024-01-15", dt.date(2024, 1, 15)),
         (fields.DateField(), "01/15/2024", Refused("must be a date written YYYY-MM-DD")),
         (fields.DateField(typed=True), "01/15/2024", dt.date(2024, 1, 15)),
@@ -325,6 +328,31 @@ def test_drf_fields_read_through_the_readers(field, data, expected):
         assert str(exc_info.value.detail[0]).startswith(expected.message)
     else:
         assert run(field, data) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "data", "expected"),
+    [
+        (fields.MoneyField(), "  ", Refused("is required")),
+        (fields.MoneyField(allow_null=True, required=False), "", None),
+        (fields.MoneyField(allow_null=True, required=False), None, None),
+    ],
+)
+def test_in_a_ledger_file_null_and_blank_are_not_given(field, data, expected):
+    field.bind("value", serializers.Serializer(context={fields.NULL_IS_NOT_GIVEN: True}))
+    if isinstance(expected, Refused):
+        with pytest.raises(serializers.ValidationError) as exc_info:
+            field.run_validation(data)
+        assert str(exc_info.value.detail[0]).startswith(expected.message)
+    else:
+        assert field.run_validation(data) == expected
+
+
+def test_an_optional_field_left_null_in_a_ledger_file_is_left_out():
+    field = fields.MoneyField(required=False)
+    field.bind("value", serializers.Serializer(context={fields.NULL_IS_NOT_GIVEN: True}))
+    with pytest.raises(SkipField):
+        field.run_validation(None)
 
 
 # --- Form fields (the admin) -------------------------------------------------------------------
