@@ -32,6 +32,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ExtractMonth
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from forms8829 import businesses as business_kinds
 from forms8829 import lines as bill_lines
@@ -175,6 +177,37 @@ class LineRow:
 class PartView:
     title: str
     rows: tuple[LineRow, ...]
+    rows_html: str = ""  # the rows' <tr>s, made once in Python (`_rows_html`), not per cell
+
+
+KEY_LINES = ("36", "43", "44")  # the form's rows shown in bold
+
+
+def _cell_html(cell: Cell, title: str) -> str:
+    text = escape(cell.text)
+    if cell.url:
+        text = f'<a href="{escape(cell.url)}"{title}>{text}</a>'
+    return f'<td class="num">{text}</td>'
+
+
+def _rows_html(rows: tuple[LineRow, ...], home_pk: int) -> str:
+    """The Form 8829 table's rows of one part: a line's number, title and cells (two columns
+    or one amount), each linked to what is behind it. Escaped here: the template shows it as
+    it is."""
+    out = []
+    bills = ' title="The bills behind this amount"'
+    for row in rows:
+        number = escape(row.number)
+        if row.columns:
+            cells = "".join(_cell_html(cell, bills) for cell in row.cells)
+        else:
+            cells = '<td class="empty"></td>' + _cell_html(row.cells[0], "")
+        out.append(
+            f'<tr class="{"key" if row.number in KEY_LINES else ""}" '
+            f'id="h{home_pk}-line-{number}"><td class="line">{number}</td>'
+            f"<td>{escape(row.title)}</td>{cells}</tr>"
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
 
 
 @dataclass(frozen=True)
@@ -680,7 +713,9 @@ def _home_review(
         if layout_parts is not FORM_8829:  # Pub 587's worksheet: the same cells, renumbered
             links = pub587_links(links)
         parts = tuple(
-            PartView(part.title, _rows(values, part.lines, links, rooms)) for part in layout_parts
+            PartView(part.title, rows, _rows_html(rows, form.home_id))
+            for part in layout_parts
+            for rows in (_rows(values, part.lines, links, rooms),)
         )
         carry = {
             "25": lines.get("25"),
