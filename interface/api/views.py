@@ -562,7 +562,7 @@ class FormsYearView(APIView):
         responses={200: s.FormOutputSerializer(many=True), **errors(400, 401, 404)},
     )
     def get(self, request, year: int):
-        served = year_forms_served(owner=request.user, year=year)  # 2 queries, no model built
+        served = year_forms_served(owner=request.user, year=year)  # 1 query, no model built
         if served is not None:
             outputs, warnings = served
             return Response([{**output, "warnings": warnings} for output in outputs])
