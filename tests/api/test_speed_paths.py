@@ -27,9 +27,7 @@ def _ledger(user):
         tax_year = TaxYearFactory(owner=user, year=year)
         TaxYearHomeFactory(tax_year=tax_year, home=ledger["home"])
         for month in (2, 5, 9):
-            BillFactory(
-                home=ledger["home"], paid_on=dt.date(year, month, 3), amount=Decimal("450")
-            )
+            BillFactory(home=ledger["home"], paid_on=dt.date(year, month, 3), amount=Decimal("450"))
     chain_recompute(owner=user)
     return ledger
 
