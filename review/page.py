@@ -682,7 +682,7 @@ def business_rows(output: dict) -> tuple[BusinessRow, ...]:
 
 def _deduction_label(rows: tuple[BusinessRow, ...]) -> str:
     if len(rows) > 1:
-        return "Allocated below"
+        return "Split by business"
     if rows:  # "Schedule F (Form 1040), line 32, ..." -> "Schedule F line 32"
         schedule, line = (part.strip() for part in rows[0].goes_to.split(",")[:2])
         return f"{schedule.split(' (')[0]} {line}"

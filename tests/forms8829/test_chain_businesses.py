@@ -111,7 +111,7 @@ def test_two_schedule_c_businesses_in_one_home_with_a_carryover():
 
     review = year_review(tax_year=second.tax_year)
     (home_review,) = review.homes
-    assert home_review.deduction_label == "Allocated below"
+    assert home_review.deduction_label == "Split by business"
     assert [(b.name, b.deduction) for b in home_review.businesses] == [
         ("Design studio", "$1,462.80"),
         ("Tutoring", "$1,462.80"),
