@@ -21,6 +21,7 @@ them). Pure Python: no Django.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from forms8829.money import ZERO
@@ -156,4 +157,28 @@ def problems(businesses: tuple[BusinessUse, ...]) -> list[str]:
         out.append(f"the shares of the home's deduction leave out {', '.join(missing)}")
     elif given and sum(given) != 100:
         out.append(f"the shares of the home's deduction add up to {sum(given)}%, not 100%")
+    return out
+
+
+def mixed_form_years(
+    areas: list[tuple[str, str, date | None, date | None]],
+) -> dict[int, list[str]]:
+    """Early check for the admin: the years in which a home's office areas, given as (business
+    name, kind, start, end), belong to businesses that figure the deduction on different forms
+    (the case `problems` refuses), with those businesses' names. Open dates reach no further
+    than the other areas' years."""
+    known = [a for a in areas if a[1] in DESTINATIONS]
+    years = [d.year for _, _, start, end in known for d in (start, end) if d is not None]
+    if not years:
+        return {}
+    first, last = min(years), max(years)
+    out: dict[int, list[str]] = {}
+    for year in range(first, last + 1):
+        using = {
+            name: DESTINATIONS[kind].form
+            for name, kind, start, end in known
+            if (start is None or start.year <= year) and (end is None or end.year >= year)
+        }
+        if len(set(using.values())) > 1:
+            out[year] = sorted(using)
     return out

@@ -385,9 +385,35 @@ class OfficeAreaFormSet(forms.BaseInlineFormSet):
             form.instance.pk for form in self.forms if form.cleaned_data.get("DELETE")
         }
         untouched = [] if home.pk is None else home.office_areas.exclude(pk__in=edited)
-        errors = capacity_errors(home, [*untouched, *kept])
+        areas = [*untouched, *kept]
+        errors = capacity_errors(home, areas)
         if errors:
             raise ValidationError(list(errors.values()))
+        mixed = _mixed_forms(home, areas)
+        if mixed:
+            raise ValidationError(mixed)
+
+
+def _mixed_forms(home, areas) -> str | None:
+    """Early check (docs/tax-rules.md §6a): one home, one kind of form a year."""
+    if not home.owner_id:
+        return None
+    first = Business.objects.filter(owner_id=home.owner_id).order_by("id").first()
+    rows = [
+        (b.name, b.kind, a.start, a.end)
+        for a in areas
+        if (b := a.business if a.business_id else first) is not None
+    ]
+    years = business_kinds.mixed_form_years(rows)
+    if not years:
+        return None
+    year, names = next(iter(years.items()))
+    return (
+        f"In {year} this home would be used by {' and '.join(names)}, whose deductions are "
+        "figured on different forms (Form 8829 for a Schedule C business, Pub 587's worksheet "
+        "for a farm or a partnership), and the ledger computes one form per home and year: "
+        "give them office areas in different years, or correct a business's kind."
+    )
 
 
 class OfficeAreaInline(BusinessChoiceMixin, OwnedInline, admin.TabularInline):
@@ -645,6 +671,12 @@ class OfficeAreaForm(forms.ModelForm):
         for field, message in office_area_entry_errors(self.instance).items():
             if field in self.fields and field not in self.errors:
                 self.add_error(field, message)
+        area = self.instance
+        if area.home_id and not self.errors:
+            others = area.home.office_areas.exclude(pk=area.pk).select_related("business")
+            mixed = _mixed_forms(area.home, [*others, area])
+            if mixed:
+                self.add_error("business" if "business" in self.fields else None, mixed)
 
 
 @admin.register(Business)

@@ -223,3 +223,30 @@ def test_the_admin_pages_cite_the_irs_not_our_spec(user, admin_client_for):
     assert "Treas. Reg. 1.168(i)-4; Pub 587" in home_page
     index = client.get("/admin/").content.decode()
     assert "Computed forms" not in index and "fingerprint" not in index.lower()
+
+
+def test_a_home_cannot_take_a_schedule_c_business_and_a_farm_in_one_year(user, admin_client_for):
+    from ledger.models import Business
+
+    home = HomeFactory(owner=user, name="Elm House", occupied_from=dt.date(2019, 6, 1))
+    studio = Business.objects.create(owner=user, name="Studio")
+    farm = Business.objects.create(owner=user, name="Orchard", kind=Business.Kind.FARM)
+    OfficeAreaFactory(
+        home=home, business=studio, start=dt.date(2024, 1, 1), end=dt.date(2024, 6, 30)
+    )
+    client = admin_client_for(user)
+    area = {"home": home.pk, "name": "Barn office", "area": "100", "use": "exclusive", "end": ""}
+
+    response = client.post(
+        "/admin/ledger/officearea/add/", {**area, "business": farm.pk, "start": "2024-07-01"}
+    )
+    assert response.status_code == 200 and OfficeArea.objects.count() == 1
+    (message,) = response.context["adminform"].form.errors["business"]
+    assert message.startswith("In 2024 this home would be used by Orchard and Studio")
+    assert "give them office areas in different years" in message
+
+    # The next year is the farm's alone: accepted.
+    response = client.post(
+        "/admin/ledger/officearea/add/", {**area, "business": farm.pk, "start": "2025-01-01"}
+    )
+    assert response.status_code == 302 and OfficeArea.objects.count() == 2
