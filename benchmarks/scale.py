@@ -11,15 +11,18 @@ bill in 50), every measurement and its baseline run in turn, A B A B ..., BENCH_
   as JSON, in a process of its own likewise);
 - one year's forms (`chain.year_forms`), computed and then served from what a write stored,
   beside one bare GROUP BY of the year's bills;
-- CSV import of 1,000 bills, the first file and the tenth, beside a bare batched insert of
-  the same rows with their history rows;
+- imports, beside a bare batched insert of the same rows with their history rows (each run
+  rolled back): the whole seeded ledger's file imported into a new user (receipts left out);
+  as many bills as the ledger holds in 10 CSV files into the ledger; and the 1st and the 10th
+  CSV file of 1,000 bills into the ledger (each sequence of 10 files BENCH_RUNS times);
 - the API's bills: first page, last page by number, a page by cursor, beside a trivial
   authenticated DRF endpoint; the admin bill list, its last page and a search, beside the
   admin index.
 
 Sizes: BENCH_SCALE=quick (default: 1,000 and 10,000 bills), large (adds 100,000), full (adds
-1,000,000; seeding takes minutes). The JSON report goes to var/bench/scale-<database>.json and
-a Markdown table to standard output (the README's Speed section shows the last one).
+1,000,000; seeding takes minutes). BENCH_ONLY=imports measures the imports only. The JSON report
+goes to var/bench/scale-<database>.json (scale-<database>-imports.json with BENCH_ONLY) and a
+Markdown table to standard output (the README's Speed section shows the last one).
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ SCALES = {
     "full": [10_000, 100_000, 1_000_000],
 }
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+ONLY = os.environ.get("BENCH_ONLY", "")  # "imports": the imports alone
+if ONLY not in ("", "imports"):
+    raise SystemExit(f"BENCH_ONLY={ONLY}: expected imports (or nothing, for everything)")
 PYTHON = sys.executable
 
 
@@ -199,7 +205,6 @@ def paired(label: str, fn_a, fn_b, base_label: str, runs: int = RUNS) -> dict:
 
 def measure_size(database: str, bills: int) -> list[dict]:
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.db.models import Sum
     from django.test import Client
     from django.urls import reverse
@@ -207,18 +212,19 @@ def measure_size(database: str, bills: int) -> list[dict]:
     from rest_framework.response import Response
     from rest_framework.test import APIRequestFactory, force_authenticate
     from rest_framework.views import APIView
-    from simple_history.utils import bulk_create_with_history
 
     from benchmarks.seed import seed
     from forms8829 import chain
-    from forms8829.filing import bills_csv_import, chain_recompute
+    from forms8829.filing import chain_recompute
     from forms8829.models import ServedChain
     from interface.api.views import BillViewSet
-    from ledger.models import Bill, Home
+    from ledger.models import Bill
 
     username = f"scale{bills}"
     seed(username, bills)
     owner = get_user_model().objects.get(username=username)
+    if ONLY == "imports":
+        return _stamped(measure_imports(owner, bills), bills)
     rows = []
 
     def child_run(mode):
@@ -262,64 +268,6 @@ def measure_size(database: str, bills: int) -> list[dict]:
             "bare GROUP BY",
         )
     )
-
-    # CSV import: the first and the tenth file of 1,000 bills into this ledger, beside a bare
-    # batched insert of the same rows with their history rows (each rolled back).
-    home = Home.objects.filter(owner=owner).order_by("id").first()
-
-    def csv_of(n: int) -> str:
-        lines = ["home,paid_on,payee,category,amount"]
-        lines += [
-            f"{home.key},2026-{1 + i % 12:02d}-{1 + i % 28:02d},Import {n} {i},utilities,{i}.17"
-            for i in range(1000)
-        ]
-        return "\n".join(lines)
-
-    def import_file(n: int):
-        return timed(lambda: bills_csv_import(owner=owner, data=csv_of(n), dry_run=False))
-
-    def bare_insert():
-        from django.db import transaction
-
-        made = [
-            Bill(
-                owner=owner,
-                home=home,
-                paid_on=f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                tax_year=2026,
-                payee=f"Bare {i}",
-                category="utilities",
-                amount=f"{i}.17",
-            )
-            for i in range(1000)
-        ]
-
-        def insert():
-            with transaction.atomic():
-                bulk_create_with_history(made, Bill, batch_size=1000, default_user=owner)
-                transaction.set_rollback(True)
-
-        return timed(insert)
-
-    first = import_file(1)
-    for n in range(2, 10):
-        import_file(n)
-    tenth = import_file(10)
-    base = [bare_insert() for _ in range(RUNS)]
-    base_seconds = statistics.median(b["seconds"] for b in base)
-    for label, result in (("CSV import, 1st file of 1,000", first), ("10th file", tenth)):
-        rows.append(
-            {
-                "what": label,
-                "baseline": "bare batched insert with history",
-                "seconds": result["seconds"],
-                "baseline_seconds": base_seconds,
-                "queries": result["queries"],
-                "baseline_queries": base[-1]["queries"],
-                "ratio": result["seconds"] / base_seconds,
-            }
-        )
-    Bill.objects.filter(owner=owner, payee__startswith="Import ").delete()
 
     # Lists, beside a trivial authenticated DRF endpoint and the admin index.
     class Trivial(APIView):
@@ -373,9 +321,219 @@ def measure_size(database: str, bills: int) -> list[dict]:
         ("admin bill list, search", f"{changelist}?q=Water"),
     ]:
         rows.append(paired(label, page(url), index, "admin index"))
+    rows += measure_imports(owner, bills)
+    return _stamped(rows, bills)
+
+
+def _stamped(rows: list[dict], bills: int) -> list[dict]:
+    from django.db import connection
+
     for row in rows:
         row["bills"] = bills
         row["database"] = connection.vendor
+    return rows
+
+
+def _vacuum() -> None:
+    """On PostgreSQL, VACUUM ANALYZE the bills and their history before a run (not timed): the
+    rows a rolled-back run inserted are dead tuples in the table and its indexes until a vacuum,
+    and without one the next run's duplicate check walks them (32,742 index entries for 4 days
+    of a 100,000-bill ledger after the first runs, against some 120 live bills)."""
+    from django.db import connection
+
+    from ledger.models import Bill
+
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    tables = [Bill._meta.db_table, Bill.history.model._meta.db_table]
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
+
+
+def measure_imports(owner, bills: int) -> list[dict]:
+    """The imports beside a bare batched insert of the same rows with their history rows; each
+    run (and each sequence of CSV files) in a transaction rolled back, so every run starts from
+    the same seeded ledger."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import transaction
+    from simple_history.utils import bulk_create_with_history
+
+    from forms8829.filing import bills_csv_import, ledger_file_import
+    from ledger.models import Bill, Home
+
+    home = Home.objects.filter(owner=owner).order_by("id").first()
+    rows = []
+
+    def rolled_back(fn):
+        def run():
+            _vacuum()
+            with transaction.atomic():
+                result = fn()
+                transaction.set_rollback(True)
+            return result
+
+        return run
+
+    def bare_insert(made: list) -> dict:
+        # A copy each run: bulk_create sets the primary keys it inserted.
+        copies = [
+            Bill(**{f.attname: getattr(b, f.attname) for f in Bill._meta.concrete_fields})
+            for b in made
+        ]
+        return rolled_back(
+            lambda: timed(
+                lambda: bulk_create_with_history(copies, Bill, batch_size=1000, default_user=owner)
+            )
+        )()
+
+    def csv_rows(tag: str, count: int) -> list[tuple]:
+        return [
+            (f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}", f"{tag} {i}", f"{i % 1000}.17")
+            for i in range(count)
+        ]
+
+    def csv_of(tag: str, count: int) -> str:
+        lines = ["home,paid_on,payee,category,amount"]
+        lines += [
+            f"{home.key},{day},{payee},utilities,{amount}"
+            for day, payee, amount in csv_rows(tag, count)
+        ]
+        return "\n".join(lines)
+
+    def bills_of(tag: str, count: int) -> list:
+        return [
+            Bill(
+                owner=owner,
+                home=home,
+                paid_on=day,
+                tax_year=2026,
+                payee=payee,
+                category="utilities",
+                amount=amount,
+            )
+            for day, payee, amount in csv_rows(tag, count)
+        ]
+
+    def row(label, a: list[dict], b: list[dict], base_label: str, **extra) -> dict:
+        seconds = statistics.median(r["seconds"] for r in a)
+        base = statistics.median(r["seconds"] for r in b)
+        return {
+            "what": label,
+            "baseline": base_label,
+            "seconds": seconds,
+            "baseline_seconds": base,
+            "queries": a[-1]["queries"],
+            "baseline_queries": b[-1]["queries"],
+            "ratio": seconds / base,
+            "runs": len(a),
+            **extra,
+        }
+
+    big_runs = RUNS if bills < 100_000 else min(RUNS, 3)
+
+    # The whole ledger's file (export_ledger's output, parsed once) into a new user, receipts
+    # left out; beside the same bills inserted bare for the seeded owner.
+    path = tempfile.mktemp(dir=os.environ["BENCH_TMP"], suffix=".json")
+    with open(os.devnull, "w") as quiet:
+        call_command("export_ledger", "--user", owner.username, "--output", path, stdout=quiet)
+    parse_start = time.perf_counter()
+    with open(path, "rb") as file:
+        data = json.load(file)
+    parse_seconds = time.perf_counter() - parse_start
+    Path(path).unlink()
+    fields = [f.attname for f in Bill._meta.concrete_fields if f.attname != "id"]
+    same_bills = [Bill(**row) for row in Bill.objects.filter(owner=owner).values(*fields)]
+
+    def ledger_once(n: int) -> dict:
+        def run():
+            newcomer = get_user_model().objects.create(username=f"{owner.username}-import-{n}")
+            return timed(
+                lambda: ledger_file_import(owner=newcomer, data=data, without_receipts=True)
+            )
+
+        return rolled_back(run)()
+
+    a, b = [], []
+    for n in range(big_runs):
+        a.append(ledger_once(n))
+        b.append(bare_insert(same_bills))
+    rows.append(
+        row(
+            f"ledger file import, {bills:,} bills",
+            a,
+            b,
+            "bare batched insert with history",
+            parse_seconds=parse_seconds,
+        )
+    )
+
+    # As many bills as the ledger holds, in 10 CSV files, into the ledger.
+    per_file = max(1, bills // 10)
+    files = [csv_of(f"Big {n}", per_file) for n in range(10)]
+    all_bills = [b for n in range(10) for b in bills_of(f"Big {n}", per_file)]
+
+    def ten_files() -> dict:
+        def run():
+            each = [
+                timed(lambda f=f: bills_csv_import(owner=owner, data=f, dry_run=False))
+                for f in files
+            ]
+            return {
+                "seconds": sum(r["seconds"] for r in each),
+                "queries": sum(r["queries"] for r in each),
+                "files": [r["seconds"] for r in each],
+            }
+
+        return rolled_back(run)()
+
+    a, b = [], []
+    for _ in range(big_runs):
+        a.append(ten_files())
+        b.append(bare_insert(all_bills))
+    rows.append(
+        row(
+            f"CSV import, {10 * per_file:,} bills in 10 files",
+            a,
+            b,
+            "bare batched insert with history",
+            files_seconds=[statistics.median(r["files"][i] for r in a) for i in range(10)],
+        )
+    )
+
+    # The 1st and the 10th CSV file of 1,000 bills into the ledger, the sequence RUNS times
+    # (after one warm-up file), beside a bare insert of 1,000 bills.
+    thousand = [csv_of(f"Import {n}", 1000) for n in range(1, 11)]
+    rolled_back(lambda: bills_csv_import(owner=owner, data=thousand[0], dry_run=False))()
+
+    def sequence() -> list[dict]:
+        return rolled_back(
+            lambda: [
+                timed(lambda f=f: bills_csv_import(owner=owner, data=f, dry_run=False))
+                for f in thousand
+            ]
+        )()
+
+    firsts, tenths, base = [], [], []
+    bare_thousand = bills_of("Bare", 1000)
+    for _ in range(RUNS):
+        done = sequence()
+        firsts.append(done[0])
+        tenths.append(done[-1])
+        base.append(bare_insert(bare_thousand))
+    rows.append(
+        row("CSV import, 1st file of 1,000", firsts, base, "bare batched insert with history")
+    )
+    rows.append(
+        row(
+            "CSV import, 10th file of 1,000",
+            tenths,
+            base,
+            "bare batched insert with history",
+            tenth_over_first=statistics.median(r["seconds"] for r in tenths)
+            / statistics.median(r["seconds"] for r in firsts),
+        )
+    )
     return rows
 
 
@@ -419,9 +577,12 @@ def main() -> None:
         "database": connection.vendor,
         "scale": scale,
         "runs": RUNS,
+        "only": ONLY or None,
+        "load_average": os.getloadavg(),
         "rows": rows,
     }
-    target = ROOT / "var" / "bench" / f"scale-{connection.vendor}.json"
+    suffix = f"-{ONLY}" if ONLY else ""
+    target = ROOT / "var" / "bench" / f"scale-{connection.vendor}{suffix}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\n{report['date']}, {report['machine']}, {connection.vendor}: {target}")
