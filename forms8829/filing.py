@@ -199,76 +199,32 @@ def batch_owner() -> int | None:
     return _batch.get()
 
 
-@dataclass
-class _Written:
-    """What a `signalled` batch saved or deleted (from Django's signals): the tax years of the
-    bills, before and after a change, and whether any other engine record was written."""
-
-    bill_years: set[int]
-    other: bool = False
-
-
-_written: contextvars.ContextVar[_Written | None] = contextvars.ContextVar(
-    "ledger_write_written", default=None
-)
-
-
-def batch_record_written(instance, *, before: bool = False) -> None:
-    """An engine record of the running batch's owner is saved or deleted (`forms8829.served`
-    connects this to the signals). `before`: about to be saved (a bill's year before its
-    change is read then: the change may move it to another year)."""
-    written = _written.get()
-    if written is None or written.other:
-        return
-    if not isinstance(instance, Bill):
-        written.other = True
-    elif before:
-        if not instance._state.adding and instance.pk is not None:
-            old = Bill.objects.filter(pk=instance.pk).values_list("tax_year", flat=True).first()
-            if old is not None:
-                written.bill_years.add(old)
-    elif instance.tax_year is None:
-        written.other = True
-    else:
-        written.bill_years.add(instance.tax_year)
-
-
-def _since_year(written: _Written | None) -> int | None:
-    """The first year a `signalled` batch's writes can change: that of its earliest bill, when
-    it wrote bills only; None (every year) otherwise."""
-    if written is None or written.other or not written.bill_years:
-        return None
-    return min(written.bill_years)
-
-
 class _DryRun(Exception):
     pass
 
 
 @contextmanager
-def ledger_write(*, owner, dry_run: bool = False, signalled: bool = False) -> Iterator[None]:
+def ledger_write(*, owner, dry_run: bool = False, since_year: int | None = None) -> Iterator[None]:
     """One write batch to `owner`'s ledger; see the module docstring. A batch inside a batch of
     the same owner is part of the outer one (checked once, at its end). A `dry_run` batch is
     written and checked in full, then rolled back: a preview that the filed years answer too.
 
-    `signalled`: every write of the batch sends Django's save and delete signals (model
-    `save()` and `delete()`, no `bulk_create` or queryset `update()`), as the API's create,
-    update and delete do. When those writes are bills only, the years before the earliest
-    bill's (before or after its change) are unchanged: they are taken from what the last batch
-    stored and only the years from it on are computed (`chain_compute_to_store`)."""
+    `since_year`: the caller writes bills only, none of a year before this one (before or after
+    its change), so the years before it are unchanged: they are taken from what the last batch
+    stored and only the years from it on are computed (`chain_compute_to_store`). The caller
+    says so explicitly (the API's bill writes); every other batch computes every year."""
     owner_id = _owner_id(owner)
     if _batch.get() == owner_id:
         yield
         return
     token = _batch.set(owner_id)
-    written_token = _written.set(_Written(set()) if signalled else None)
     try:
         # A receipt file written by a batch that rolls back is removed (ledger.receipt_files).
         with receipt_files_guard(), transaction.atomic():
             lock(owner_id)
             before = _snapshot(owner_id)
             yield
-            chain = chain_compute_to_store(owner=owner_id, since_year=_since_year(_written.get()))
+            chain = chain_compute_to_store(owner=owner_id, since_year=since_year)
             _check(owner_id, before, chain)
             chain_store(chain, owner=owner_id)
             chain_serve_store(chain, owner=owner_id)
@@ -278,7 +234,6 @@ def ledger_write(*, owner, dry_run: bool = False, signalled: bool = False) -> It
     except _DryRun:
         pass
     finally:
-        _written.reset(written_token)
         _batch.reset(token)
 
 

@@ -29,7 +29,7 @@ from functools import cache
 
 from django.apps import apps
 from django.db import connection
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from forms8829.models import ComputedForm, ServedChain
@@ -266,25 +266,14 @@ def served_chain_forget(owner_id: int) -> None:
 
 
 def _ledger_record_written(sender, instance, **kwargs) -> None:
-    from forms8829.filing import batch_owner, batch_record_written
+    """A ledger record saved or deleted outside its owner's write batch: the stored forms may
+    no longer reflect the ledger, so reads compute until the next batch. (A batch stores the
+    brief itself.)"""
+    from forms8829.filing import batch_owner
 
     owner_id = getattr(instance, "owner_id", None)
-    if owner_id is None:
-        return
-    if batch_owner() != owner_id:
+    if owner_id is not None and batch_owner() != owner_id:
         served_chain_forget(owner_id)
-    else:
-        batch_record_written(instance)
-
-
-def _ledger_record_saving(sender, instance, **kwargs) -> None:
-    """A record about to be saved in its owner's batch: the batch notes what it was (a bill's
-    year before a change)."""
-    from forms8829.filing import batch_owner, batch_record_written
-
-    owner_id = getattr(instance, "owner_id", None)
-    if owner_id is not None and batch_owner() == owner_id:
-        batch_record_written(instance, before=True)
 
 
 def engine_models() -> list[type]:
@@ -302,6 +291,5 @@ def engine_models() -> list[type]:
 def connect_signals() -> None:
     for model in engine_models():
         uid = f"forms8829.served.{model.__name__}"
-        pre_save.connect(_ledger_record_saving, sender=model, dispatch_uid=uid + ".saving")
         post_save.connect(_ledger_record_written, sender=model, dispatch_uid=uid + ".save")
         post_delete.connect(_ledger_record_written, sender=model, dispatch_uid=uid + ".delete")

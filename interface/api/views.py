@@ -155,20 +155,25 @@ class OwnedModelViewSet(viewsets.ModelViewSet):
         return queryset.order_by(*self.ordering)
 
     # Each write is one batch of the user's ledger: the filed-year rule is checked once, under
-    # the user's lock, and the stored forms are refreshed in the same transaction. Its writes
-    # are model saves and deletes (signalled: a bill's batch recomputes from the bill's year).
+    # the user's lock, and the stored forms are refreshed in the same transaction.
     def perform_create(self, serializer):
-        with ledger_write(owner=self.request.user, signalled=True):
+        with ledger_write(owner=self.request.user, since_year=self.since_year(None, serializer)):
             serializer.save()
 
     def perform_update(self, serializer):
-        with ledger_write(owner=self.request.user, signalled=True):
+        since = self.since_year(serializer.instance, serializer)
+        with ledger_write(owner=self.request.user, since_year=since):
             serializer.save()
 
     def perform_destroy(self, instance):
         instance._history_user = self.request.user
-        with ledger_write(owner=self.request.user, signalled=True):
+        with ledger_write(owner=self.request.user, since_year=self.since_year(instance, None)):
             instance.delete()
+
+    def since_year(self, instance, serializer) -> int | None:
+        """The first tax year the write can change, when only that year and later ones need
+        computing again (`ledger_write`); None: every year."""
+        return None
 
 
 HISTORY_HIDDEN = ("created_at", "updated_at", "owner")
@@ -299,6 +304,15 @@ class BillViewSet(FileResponseMixin, HistoryMixin, OwnedModelViewSet):
     file_actions = ("export_csv",)
     # `?page=N` as before; `?cursor=` pages a large ledger by position (interface.paging).
     pagination_class = BillPagination
+
+    def since_year(self, instance, serializer) -> int | None:
+        """A bill counts in the tax year of its payment only: the years before the earlier of
+        its year before and after the write are unchanged."""
+        years = [instance.tax_year] if instance is not None else []
+        if serializer is not None:
+            paid_on = serializer.validated_data.get("paid_on")
+            years.append(paid_on.year if paid_on else instance.tax_year)
+        return min(years)
 
     @extend_schema(
         tags=["bills"],
