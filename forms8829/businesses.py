@@ -46,6 +46,7 @@ class Destination:
     """Where a business of one kind reports the deduction and its internet and phone shares."""
 
     form: str  # the form that figures the deduction: FORM_8829 | WORKSHEET
+    line: str  # the schedule and line, short: "Schedule C line 30"
     deduction: str  # where the deduction (line 36 / worksheet line 34 / simplified line 5) goes
     internet_phone: str  # where the business shares of internet and telephone go
     citation: str
@@ -56,24 +57,28 @@ CASUALTY_DESTINATION = "Form 4684, Section B (the business part of casualty loss
 DESTINATIONS = {
     SOLE_PROPRIETOR: Destination(
         FORM_8829,
+        "Schedule C line 30",
         "Schedule C (Form 1040), line 30",
         "Schedule C (Form 1040), line 25 (utilities)",
         "Form 8829 instructions, line 36; Pub 587, Where To Deduct, Self-Employed Persons",
     ),
     STATUTORY_EMPLOYEE: Destination(
         FORM_8829,
+        "Schedule C line 30",
         "Schedule C (Form 1040), line 30",
         "Schedule C (Form 1040), line 25 (utilities)",
         "Form 8829 instructions (statutory employees file Schedule C); Pub 587, Where To Deduct",
     ),
     FARM: Destination(
         WORKSHEET,
+        "Schedule F line 32",
         'Schedule F (Form 1040), line 32, "Business Use of Home"',
         "Schedule F (Form 1040), line 30 (utilities)",
         "Form 8829 instructions, Who Cannot Use Form 8829; Pub 587, Where To Deduct, Schedule F",
     ),
     PARTNER: Destination(
         WORKSHEET,
+        "Schedule E line 28",
         'Schedule E (Form 1040), line 28, as unreimbursed partnership expenses ("UPE")',
         'Schedule E (Form 1040), line 28, as unreimbursed partnership expenses ("UPE")',
         "Form 8829 instructions, Who Cannot Use Form 8829; Pub 587, Where To Deduct, Partners; "

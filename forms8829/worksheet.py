@@ -64,19 +64,26 @@ LINES: tuple[tuple[str, str | None, bool, str], ...] = (
 DEDUCTION_LINE = "34"  # the worksheet's allowable expenses (Form 8829 line 36)
 
 
+def form_keys() -> dict[str, str]:
+    """Each worksheet cell's key ("5a", "13") and the Form 8829 cell it equals ("9a", "15")."""
+    keys = {}
+    for number, form_line, two_columns, _ in LINES:
+        if form_line is not None:
+            for suffix in ("a", "b") if two_columns else ("",):
+                keys[f"{number}{suffix}"] = f"{form_line}{suffix}"
+    return keys
+
+
 def worksheet_lines(
     form_lines: dict[str, str | None], gross_income: str, other_expenses: str, line_12: str
 ) -> dict[str, str | None]:
     """The worksheet's lines (keys "5a"/"5b" for its two columns) from the Form 8829 `lines`
     output of the same computation and the worksheet's own lines 4, 11 and 12."""
     own = {"4": gross_income, "11": other_expenses, "12": line_12}
-    out: dict[str, str | None] = {}
-    for number, form_line, two_columns, _ in LINES:
-        if form_line is None:
-            out[number] = own[number]
-        elif two_columns:
-            out[f"{number}a"] = form_lines.get(f"{form_line}a")
-            out[f"{number}b"] = form_lines.get(f"{form_line}b")
-        else:
-            out[number] = form_lines.get(form_line)
-    return out
+    mapped = {key: form_lines.get(form_key) for key, form_key in form_keys().items()}
+    # In the worksheet's order: lines 4, 11 and 12 are its own.
+    return {
+        key: own[number] if number in own else mapped[key]
+        for number, _, two_columns, _ in LINES
+        for key in ((f"{number}a", f"{number}b") if two_columns else (number,))
+    }

@@ -529,14 +529,9 @@ def _links(form, lines: dict, year: int, tax_year_home_id: int | None) -> dict[s
 
 def pub587_links(links: dict[str, str]) -> dict[str, str]:
     """Form 8829 cells' drill-down links under the worksheet's line numbers."""
-    out = {}
-    for number, form_line, two_columns, _ in pub587.LINES:
-        if form_line is None:
-            continue
-        for suffix in ("a", "b") if two_columns else ("",):
-            if f"{form_line}{suffix}" in links:
-                out[f"{number}{suffix}"] = links[f"{form_line}{suffix}"]
-    return out
+    return {
+        key: links[form_key] for key, form_key in pub587.form_keys().items() if form_key in links
+    }
 
 
 def attached_statements(form) -> tuple[Statement, ...]:
@@ -680,13 +675,12 @@ def business_rows(output: dict) -> tuple[BusinessRow, ...]:
     )
 
 
-def _deduction_label(rows: tuple[BusinessRow, ...]) -> str:
-    if len(rows) > 1:
+def _deduction_label(output: dict) -> str:
+    parts = output.get("businesses") or []
+    if len(parts) > 1:
         return "Split by business"
-    if rows:  # "Schedule F (Form 1040), line 32, ..." -> "Schedule F line 32"
-        schedule, line = (part.strip() for part in rows[0].goes_to.split(",")[:2])
-        return f"{schedule.split(' (')[0]} {line}"
-    return "Schedule C line 30"
+    kind = parts[0]["kind"] if parts else business_kinds.SOLE_PROPRIETOR
+    return business_kinds.DESTINATIONS[kind].line
 
 
 def form_notes(form) -> tuple[Note, ...]:
@@ -753,7 +747,7 @@ def _home_review(
         form_title = "Simplified Method Worksheet"
     return HomeReview(
         form_title=form_title,
-        deduction_label=_deduction_label(rows),
+        deduction_label=_deduction_label(output),
         businesses=rows,
         form=form,
         home=form.home,
