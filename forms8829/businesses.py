@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from forms8829.lines import SCHEDULE_C
 from forms8829.money import ZERO
 
 SOLE_PROPRIETOR = "sole_proprietor"
@@ -52,21 +53,23 @@ class Destination:
     citation: str
 
 
-CASUALTY_DESTINATION = "Form 4684, Section B (the business part of casualty losses)"
+# Internet and telephone business shares: Schedule C's utilities line (forms8829.lines).
+(_SCHEDULE_C_UTILITIES,) = {line.schedule_c_line for line in SCHEDULE_C}
+_ON_SCHEDULE_C = f"Schedule C (Form 1040), line {_SCHEDULE_C_UTILITIES} (utilities)"
 
 DESTINATIONS = {
     SOLE_PROPRIETOR: Destination(
         FORM_8829,
         "Schedule C line 30",
         "Schedule C (Form 1040), line 30",
-        "Schedule C (Form 1040), line 25 (utilities)",
+        _ON_SCHEDULE_C,
         "Form 8829 instructions, line 36; Pub 587, Where To Deduct, Self-Employed Persons",
     ),
     STATUTORY_EMPLOYEE: Destination(
         FORM_8829,
         "Schedule C line 30",
         "Schedule C (Form 1040), line 30",
-        "Schedule C (Form 1040), line 25 (utilities)",
+        _ON_SCHEDULE_C,
         "Form 8829 instructions (statutory employees file Schedule C); Pub 587, Where To Deduct",
     ),
     FARM: Destination(

@@ -204,6 +204,11 @@ def qualifying_areas(home: Home) -> list[OfficeArea]:
     return [a for a in home.office_areas.all() if a.business.kind != Business.Kind.EMPLOYEE]
 
 
+def _in_year(area: OfficeArea, year: int) -> bool:
+    """The office area is in use on some day of `year`."""
+    return clip((area.start or FAR_PAST, area.end or FAR_FUTURE), year_interval(year)) is not None
+
+
 def employee_businesses(homes, year: int) -> list[str]:
     """The names of the employee businesses whose office areas are in use in `year` in any of
     `homes` (prefetched with `office_areas_prefetch`): they give no deduction (§6a)."""
@@ -212,8 +217,7 @@ def employee_businesses(homes, year: int) -> list[str]:
             a.business.name
             for home in homes
             for a in home.office_areas.all()
-            if a.business.kind == Business.Kind.EMPLOYEE
-            and clip((a.start or FAR_PAST, a.end or FAR_FUTURE), year_interval(year))
+            if a.business.kind == Business.Kind.EMPLOYEE and _in_year(a, year)
         }
     )
 
@@ -255,11 +259,7 @@ class AreaMethods:
 def area_methods(home: Home, year: int) -> AreaMethods | None:
     """Both percentages, when the home's office areas in use that year all carry both measures
     (and the home its rooms); else None. Office areas prefetched: no query."""
-    in_year = [
-        a
-        for a in qualifying_areas(home)
-        if clip((a.start or FAR_PAST, a.end or FAR_FUTURE), year_interval(year))
-    ]
+    in_year = [a for a in qualifying_areas(home) if _in_year(a, year)]
     if not home.total_rooms or not in_year or any(not a.rooms for a in in_year):
         return None
     occupied = occupancy(home)
@@ -560,11 +560,7 @@ def _business_uses(
     business with the largest area (project rule)."""
     rooms = home.area_method == Home.AreaMethod.ROOMS
     occupied = occupancy(home)
-    in_year = [
-        a
-        for a in qualifying_areas(home)
-        if clip((a.start or FAR_PAST, a.end or FAR_FUTURE), year_interval(year))
-    ]
+    in_year = [a for a in qualifying_areas(home) if _in_year(a, year)]
     used: dict[int, Business] = {}
     for area in in_year:
         used.setdefault(area.business_id, area.business)

@@ -24,6 +24,7 @@ PURE = {
     "forms8829.periods",
     "forms8829.businesses",
     "forms8829.worksheet",
+    "forms8829.lines",
 }
 
 
