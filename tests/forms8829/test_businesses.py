@@ -2,7 +2,6 @@
 worksheet for farmers and partners, and the deduction allocated among several businesses."""
 
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -10,33 +9,15 @@ import pytest
 from forms8829 import businesses
 from forms8829.businesses import BusinessUse
 from forms8829.engine import (
-    Areas,
-    Columns,
-    Depreciation,
-    Expenses,
     InvalidInputError,
     compute_form,
 )
 from forms8829.money import allocate
-from tests.forms8829.test_engine_examples import regular
+from tests.forms8829.test_engine_examples import PUB_587_DEDUCTION_LIMIT
 
-# Pub 587's deduction-limit example (docs/tax-rules.md §7): 20% business use, mortgage interest
+# Pub 587's deduction-limit example (docs/tax-rules.md §8): 20% business use, mortgage interest
 # and taxes 3,000 business part, operating expenses 800, depreciation 1,600.
-PUB_587 = regular(
-    areas=Areas(total=D("1000"), exclusive=D("200")),
-    gross_income_limit=D("4000"),
-    expenses=Expenses(
-        mortgage_interest=D("10000"),
-        real_estate_taxes=Columns(indirect=D("5000")),
-        utilities=Columns(indirect=D("4000")),
-    ),
-    depreciation=Depreciation(
-        cost_basis=D("362012.50"),
-        land_value=D("50000"),
-        fmv_at_first_business_use=D("400000"),
-        first_business_use=date(2020, 1, 15),
-    ),
-)
+PUB_587 = PUB_587_DEDUCTION_LIMIT
 
 
 def one(kind: str, **fields) -> tuple[BusinessUse, ...]:

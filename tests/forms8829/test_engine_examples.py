@@ -41,6 +41,25 @@ def value(result: FormResult, path: str):
     return obj
 
 
+# Pub 587 deduction limit: 20% business use, line 8 4,000, interest and taxes 3,000
+# business part, operating 800 business part, depreciation 1,600.
+PUB_587_DEDUCTION_LIMIT = regular(
+    areas=Areas(total=D("1000"), exclusive=D("200")),
+    gross_income_limit=D("4000"),
+    expenses=Expenses(
+        mortgage_interest=D("10000"),
+        real_estate_taxes=Columns(indirect=D("5000")),
+        utilities=Columns(indirect=D("4000")),
+    ),
+    # 312,012.50 building x 20% = 62,402.50 x 2.564% = 1,600.00
+    depreciation=Depreciation(
+        cost_basis=D("362012.50"),
+        land_value=D("50000"),
+        fmv_at_first_business_use=D("400000"),
+        first_business_use=date(2020, 1, 15),
+    ),
+)
+
 DAYCARE_PUB_587 = regular(
     year=2023,
     areas=Areas(total=D("3200"), exclusive=D("0"), daycare=D("1600")),
@@ -50,24 +69,7 @@ DAYCARE_PUB_587 = regular(
 
 EXAMPLES = [
     pytest.param(
-        # Pub 587 deduction limit: 20% business use, line 8 4,000, interest and taxes 3,000
-        # business part, operating 800 business part, depreciation 1,600.
-        regular(
-            areas=Areas(total=D("1000"), exclusive=D("200")),
-            gross_income_limit=D("4000"),
-            expenses=Expenses(
-                mortgage_interest=D("10000"),
-                real_estate_taxes=Columns(indirect=D("5000")),
-                utilities=Columns(indirect=D("4000")),
-            ),
-            # 312,012.50 building x 20% = 62,402.50 x 2.564% = 1,600.00
-            depreciation=Depreciation(
-                cost_basis=D("362012.50"),
-                land_value=D("50000"),
-                fmv_at_first_business_use=D("400000"),
-                first_business_use=date(2020, 1, 15),
-            ),
-        ),
+        PUB_587_DEDUCTION_LIMIT,
         {
             "line_7_business_percentage": D("20.00"),
             "line_14_line_12a_plus_line_13": D("3000.00"),
