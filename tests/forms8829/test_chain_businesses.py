@@ -118,16 +118,23 @@ def test_two_schedule_c_businesses_in_one_home_with_a_carryover():
     ]
 
 
-def test_a_farm_year_between_two_schedule_c_years_carries_the_chain():
-    user = UserFactory()
+def studio_years_around(user, name: str, kind: str):
+    """A home whose office is a Schedule C studio's in 2023 and from 2025, and in 2024 the
+    business `name` of `kind`'s: (the home, that business)."""
     home = spec_home(user, first_use=dt.date(2023, 1, 1))
     home.office_areas.all().delete()
     studio = BusinessFactory(owner=user, name="Studio")
-    farm = BusinessFactory(owner=user, name="Orchard", kind=KIND.FARM)
+    middle = BusinessFactory(owner=user, name=name, kind=kind)
     area = {"area": D("200"), "home": home}
     OfficeAreaFactory(business=studio, start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31), **area)
-    OfficeAreaFactory(business=farm, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31), **area)
+    OfficeAreaFactory(business=middle, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31), **area)
     OfficeAreaFactory(business=studio, start=dt.date(2025, 1, 1), **area)
+    return home, middle
+
+
+def test_a_farm_year_between_two_schedule_c_years_carries_the_chain():
+    user = UserFactory()
+    home, _ = studio_years_around(user, "Orchard", KIND.FARM)
     add_year(user, home, 2023, "1500")
     # The farm's worksheet: gross income 9,000 less 7,000 of other farm expenses = a limit of
     # 2,000 where Form 8829 would take line 8.
@@ -161,14 +168,7 @@ def test_a_farm_year_between_two_schedule_c_years_carries_the_chain():
 
 def test_an_employee_year_has_no_form_and_keeps_the_carryover():
     user = UserFactory()
-    home = spec_home(user, first_use=dt.date(2023, 1, 1))
-    home.office_areas.all().delete()
-    studio = BusinessFactory(owner=user, name="Studio")
-    job = BusinessFactory(owner=user, name="Day job", kind=KIND.EMPLOYEE)
-    area = {"area": D("200"), "home": home}
-    OfficeAreaFactory(business=studio, start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31), **area)
-    OfficeAreaFactory(business=job, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31), **area)
-    OfficeAreaFactory(business=studio, start=dt.date(2025, 1, 1), **area)
+    home, _ = studio_years_around(user, "Day job", KIND.EMPLOYEE)
     add_year(user, home, 2023, "1500")
     add_year(user, home, 2024, "0")
     add_year(user, home, 2025, "50000")
