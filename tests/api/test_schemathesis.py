@@ -101,9 +101,12 @@ def test_schemathesis_all_checks_find_nothing(server):
     # operation ("SystemError: AST constructor recursion depth mismatch", CPython 3.11's ast);
     # that error, and only that one, is not the API's.
     # Any other error (a failed health check included) fails the test.
+    # It strikes once or twice a run, depending on the order hypothesis draws in: every runtime
+    # error must be that crash.
     if run.returncode != 0:
         errors = summary[summary.find("Errors:") : summary.find("Warnings:")].splitlines()[1:]
-        assert [line.strip() for line in errors if line.strip()] == ["🚫 Runtime Error: 1"], (
-            run.stdout[-20000:]
-        )
-        assert "AST constructor recursion depth mismatch" in run.stdout, run.stdout[-20000:]
+        listed = [line.strip() for line in errors if line.strip()]
+        assert len(listed) == 1 and listed[0].startswith("🚫 Runtime Error: "), run.stdout[-20000:]
+        count = int(listed[0].rsplit(":", 1)[1])
+        crashes = run.stdout.count("SystemError: AST constructor recursion depth mismatch")
+        assert 1 <= count <= crashes, run.stdout[-20000:]
