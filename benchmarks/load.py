@@ -212,11 +212,12 @@ def measure_size(bills: int) -> list[dict]:
     token = Token.objects.get_or_create(user=owner)[0].key
     client = Client()
     client.force_login(owner)
-    session = client.cookies["sessionid"].value
-    api = {"Authorization": f"Token {token}"}
-    admin = {"Cookie": f"sessionid={session}"}
-    trivial = ("/bench/trivial/", api)
     review = review_url(TaxYear.objects.get(owner=owner, year=2025).pk)
+    client.get(review)  # as a browser's first look: the session's CSRF cookie is set
+    cookies = {name: client.cookies[name].value for name in ("sessionid", "csrftoken")}
+    api = {"Authorization": f"Token {token}"}
+    admin = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
+    trivial = ("/bench/trivial/", api)
     home = Home.objects.owned_by(owner).order_by("id").first()
 
     server = _start_server()

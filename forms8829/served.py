@@ -37,11 +37,6 @@ from forms8829.rules import UnsupportedYearError, rules_for
 from forms8829.selectors import ENGINE_VERSION
 from ledger.models import TaxYear
 
-# The ledger records the forms may be computed from: every owned record of ledger.models but
-# receipts (which change no number). A save of one of them outside a batch makes the owner's
-# stored forms unservable until the next batch.
-NOT_ENGINE_MODELS = ("Receipt",)
-
 
 def _owner_id(owner) -> int:
     return getattr(owner, "pk", owner)
@@ -276,20 +271,22 @@ def _ledger_record_written(sender, instance, **kwargs) -> None:
         served_chain_forget(owner_id)
 
 
-def engine_models() -> list[type]:
+def watched_models() -> list[type]:
+    """Every owned record of ledger.models: the forms are computed from them, and what the
+    review shows beside the forms from them and the receipts (`review.page_cache` keeps pages by
+    the brief). A save of one outside a batch makes the owner's brief unservable until the next
+    batch."""
     from ledger.models import Owned
 
     return [
         model
         for model in apps.get_app_config("ledger").get_models()
-        if issubclass(model, Owned)
-        and model.__module__ == "ledger.models"
-        and model.__name__ not in NOT_ENGINE_MODELS
+        if issubclass(model, Owned) and model.__module__ == "ledger.models"
     ]
 
 
 def connect_signals() -> None:
-    for model in engine_models():
+    for model in watched_models():
         uid = f"forms8829.served.{model.__name__}"
         post_save.connect(_ledger_record_written, sender=model, dispatch_uid=uid + ".save")
         post_delete.connect(_ledger_record_written, sender=model, dispatch_uid=uid + ".delete")

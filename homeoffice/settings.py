@@ -265,6 +265,14 @@ else:
             "LOCATION": "homeoffice_cache",
         }
     }
+# The review pages as last rendered, per browser session and ledger version (review.page_cache):
+# each process's own memory, bounded; a restart empties it, and no read writes to the database.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "review-pages",
+    "TIMEOUT": env.int("REVIEW_PAGE_SECONDS", default=3600),
+    "OPTIONS": {"MAX_ENTRIES": env.int("REVIEW_PAGES_KEPT", default=200)},
+}
 
 # Admin (and API token) logins: django-axes locks a username, and separately a client address,
 # after LOGIN_FAILURE_LIMIT failures, for LOGIN_LOCKOUT_MINUTES; `manage.py unlock_login` lifts it.

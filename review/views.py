@@ -33,6 +33,7 @@ from ledger.models import Home
 from ledger.services import home_area_method_set
 from review import page as review_data
 from review.links import review_url
+from review.page_cache import keep_page, kept_page, review_page_key
 from review.support import bills_behind_lines_csv_chunks, support_package_chunks
 
 
@@ -78,9 +79,16 @@ def _back(tax_year) -> HttpResponseRedirect:
 
 def review(model_admin, request, object_id):
     tax_year = _tax_year(model_admin, request, object_id)
+    can_change = model_admin.has_change_permission(request, tax_year)
+    key = review_page_key(
+        request, owner_id=tax_year.owner_id, tax_year_id=tax_year.pk, can_change=can_change
+    )
+    kept = kept_page(key)
+    if kept is not None:
+        return HttpResponse(kept)
     all_missing = request.GET.get("missing") == "all"
     data = review_data.year_review(tax_year=tax_year, all_missing=all_missing)
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "review/review.html",
         _context(
@@ -89,9 +97,11 @@ def review(model_admin, request, object_id):
             data.tax_year,
             f"Year-end review {tax_year.year}",
             review=data,
-            can_change=model_admin.has_change_permission(request, tax_year),
+            can_change=can_change,
         ),
-    )
+    ).render()
+    keep_page(key, response.content)
+    return response
 
 
 def recompute(model_admin, request, object_id):

@@ -15,6 +15,14 @@ def _receipts_in_tmp(settings, tmp_path):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _no_review_page_kept_between_tests():
+    """The review pages kept in this process's memory (review.page_cache) start empty."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+
+
 @pytest.fixture
 def user(db):
     return UserFactory(username="alice")
