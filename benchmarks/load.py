@@ -10,7 +10,10 @@ settings: DEBUG off, LOAD_WORKERS sync workers, default 3) and a threaded keep-a
 for LOAD_SECONDS each (default 5):
 
 - `GET /api/forms/2025/` (token) beside `GET /bench/trivial/` (token);
-- the admin's year-end review of 2025 (session) beside the same trivial endpoint;
+- the admin's year-end review of 2025 (session and CSRF cookies, as a browser sends them)
+  beside the same trivial endpoint: repeated looks, served as kept (review.page_cache); then,
+  from a server that keeps nothing (REVIEW_PAGE_SECONDS=0), the review rendered at every look,
+  as the first look after a write is;
 
 reporting throughput (requests a second), its ratio to the trivial endpoint's, and p50/p99 of
 the latencies; then LOAD_WRITES (default 200) bills saved one after another through
@@ -57,9 +60,10 @@ PORT = int(os.environ.get("LOAD_PORT") or _free_port())
 TARGETS = {"form": 0.6, "review": 0.3}  # the throughput ratios to the trivial endpoint
 
 
-def _server_env() -> dict:
+def _server_env(**extra: str) -> dict:
     return {
         **os.environ,
+        **extra,
         "DJANGO_SETTINGS_MODULE": "benchmarks.load_settings",
         "DEBUG": "false",
         "ALLOWED_HOSTS": HOST,
@@ -70,7 +74,7 @@ def _server_env() -> dict:
     }
 
 
-def _start_server() -> subprocess.Popen:
+def _start_server(**env: str) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -85,7 +89,7 @@ def _start_server() -> subprocess.Popen:
             "warning",
         ],
         cwd=ROOT,
-        env=_server_env(),
+        env=_server_env(**env),
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -231,6 +235,14 @@ def measure_size(bills: int) -> list[dict]:
     finally:
         server.terminate()
         server.wait()
+    # The review as the first look after a write sees it: rendered every time (nothing kept).
+    server = _start_server(REVIEW_PAGE_SECONDS="0")
+    try:
+        label = "admin year-end review, rendered every look"
+        rows.append(_paired(label, (review, admin), trivial, None))
+    finally:
+        server.terminate()
+        server.wait()
     Bill.objects.filter(owner=owner, payee__startswith="Load ").delete()
     for row in rows:
         row["bills"] = bills
@@ -248,7 +260,8 @@ def table(rows: list[dict]) -> str:
                 f"| {r['bills']:,} | {r['what']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} ms | "
                 f"{r['p99_ms']:.1f} ms | {r['baseline_rps']:,.0f} | "
                 f"{r['baseline_p50_ms']:.1f} ms | {r['baseline_p99_ms']:.1f} ms | "
-                f"{r['ratio']:.2f}x (>= {r['target_ratio']}x) |"
+                f"{r['ratio']:.2f}x "
+                + (f"(>= {r['target_ratio']}x) |" if r["target_ratio"] else "(p99 < 300 ms) |")
             )
         else:
             lines.append(
