@@ -1,0 +1,208 @@
+"""The admin bill list reads by index: the same queries for 10 bills or many, no DISTINCT or
+date truncation over every bill, no totals past the count's cap; and it shows what it showed:
+Django's own date drill-down choices, the user's own years and homes, search by payee and note,
+inputs marked up as Django's widgets mark them up. (Timing at a million bills: make bench.)"""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.contrib.admin.templatetags.admin_list import date_hierarchy as django_date_hierarchy
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from interface import paging
+from interface.date_drilldown import date_hierarchy, years_with_rows
+from interface.list_widgets import PlainCheckboxInput, PlainHiddenInput, PlainTextInput
+from ledger.models import Bill
+from tests.factories import BillFactory, HomeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/ledger/bill/"
+
+
+def _bills(home, count: int, years=(2021, 2022, 2024)):
+    """`count` bills spread over the years (2023 left empty) and their months and days."""
+    Bill.objects.bulk_create(
+        Bill(
+            owner=home.owner,
+            home=home,
+            paid_on=dt.date(years[n % len(years)], 1 + n % 12, 1 + n % 28),
+            tax_year=years[n % len(years)],
+            payee="City Water" if n % 3 == 0 else f"Payee {n}",
+            note="meter read" if n % 5 == 0 else "",
+            category=Bill.Category.UTILITIES,
+            amount=Decimal(n) + Decimal("0.25"),
+        )
+        for n in range(count)
+    )
+
+
+def _queries(client, url: str) -> list[str]:
+    client.get(url)  # warm: sessions, content types
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?tax_year=2024",
+        "?q=Water",
+        "?paid_on__year=2024",
+        "?paid_on__year=2024&paid_on__month=3",
+    ],
+)
+def test_the_bill_list_runs_the_same_queries_for_few_bills_or_many(user, admin_client_for, query):
+    home = HomeFactory(owner=user, key="elm")
+    client = admin_client_for(user)
+    _bills(home, 12)
+    few = _queries(client, CHANGELIST + query)
+    _bills(home, 300)
+    many = _queries(client, CHANGELIST + query)
+    assert len(many) == len(few), "\n".join(many)
+    for sql in many:
+        # Nothing reads every bill to list choices: no DISTINCT, no date truncated per row.
+        assert "SELECT DISTINCT" not in sql.upper(), sql
+        assert "date_trunc" not in sql.lower(), sql
+        if sql.startswith("SELECT COUNT(*)"):
+            assert "LIMIT" in sql, sql  # the capped count, never the whole table
+
+
+def test_past_the_cap_no_totals_are_summed_and_the_page_says_why(
+    user, admin_client_for, monkeypatch
+):
+    monkeypatch.setattr(paging.CappedCountPaginator, "cap", 30)
+    _bills(HomeFactory(owner=user, key="elm"), 45)
+    client = admin_client_for(user)
+
+    sql = _queries(client, CHANGELIST)
+    page = client.get(CHANGELIST).content.decode()
+    assert not [s for s in sql if "SUM(" in s.upper()]
+    assert 'id="bill-totals"' not in page
+    assert "Totals by category are shown for up to 30 bills" in page
+
+    page = client.get(f"{CHANGELIST}?tax_year=2021").content.decode()  # 15 bills
+    assert 'id="bill-totals"' in page and "Totals of the 15 bills shown" in page
+
+
+def _cl(client, query: str):
+    response = client.get(CHANGELIST + query)
+    assert response.status_code == 200
+    return response.context["cl"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?q=Water",
+        "?q=meter",
+        "?tax_year=2022",
+        "?paid_on__year=2024",
+        "?paid_on__year=2024&paid_on__month=2",
+        "?paid_on__year=2024&paid_on__month=2&paid_on__day=6",
+        "?paid_on__year=2023",
+        "?q=nothing-like-this",
+    ],
+)
+def test_the_date_drill_down_offers_what_djangos_own_offers(user, admin_client_for, query):
+    _bills(HomeFactory(owner=user, key="elm"), 80)
+    cl = _cl(admin_client_for(user), query)
+    assert date_hierarchy(cl) == django_date_hierarchy(cl)
+
+
+@pytest.mark.parametrize(
+    "paid_on", [[dt.date(2024, 3, 9)], [dt.date(2024, 3, 9), dt.date(2024, 3, 20)]]
+)
+def test_one_year_or_one_month_starts_the_drill_down_there(user, admin_client_for, paid_on):
+    home = HomeFactory(owner=user, key="elm")
+    for day in paid_on:
+        BillFactory(home=home, paid_on=day)
+    cl = _cl(admin_client_for(user), "")
+    assert date_hierarchy(cl) == django_date_hierarchy(cl)
+    assert date_hierarchy(cl)["back"]["title"] == "2024"
+
+
+def test_tax_years_and_homes_offered_are_the_users_own(user, admin_client_for):
+    mine = HomeFactory(owner=user, key="elm")
+    _bills(mine, 30)
+    HomeFactory(owner=user, key="cabin", name="Cabin")  # two homes: the filter is shown
+    mallory = UserFactory(username="mallory")
+    theirs = HomeFactory(owner=mallory, key="theirs", name="Mallory Manor")
+    BillFactory(home=theirs, paid_on=dt.date(2019, 4, 1))
+    BillFactory(home=theirs, paid_on=dt.date(2023, 4, 1))
+
+    assert years_with_rows(Bill.objects.owned_by(user), "paid_on") == [2021, 2022, 2024]
+    page = admin_client_for(user).get(CHANGELIST).content.decode()
+    offered = set(re.findall(r"\?tax_year=(\d+)", page))
+    assert offered == {"2021", "2022", "2024"}  # not 2023 (a gap, and Mallory's), nor 2019
+    assert "paid_on__year=2019" not in page and "paid_on__year=2023" not in page
+    assert f"home__id__exact={mine.pk}" in page
+    assert f"home__id__exact={theirs.pk}" not in page and "Mallory Manor" not in page
+
+
+def test_a_tax_year_lists_that_years_bills(user, admin_client_for):
+    home = HomeFactory(owner=user, key="elm")
+    _bills(home, 30)
+    BillFactory(
+        home=HomeFactory(owner=UserFactory(username="mallory")), paid_on=dt.date(2022, 5, 1)
+    )
+    cl = _cl(admin_client_for(user), "?tax_year=2022")
+    expected = Bill.objects.owned_by(user).filter(tax_year=2022)
+    assert {b.pk for b in cl.result_list} == set(expected.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("year", ["abc", "99999", "0"])
+def test_a_tax_year_that_is_no_year_is_a_bad_lookup_not_an_error(user, admin_client_for, year):
+    BillFactory(home=HomeFactory(owner=user))  # a year to offer: the filter is shown
+    response = admin_client_for(user).get(f"{CHANGELIST}?tax_year={year}")
+    assert response.status_code == 302 and response.url.endswith("?e=1")
+
+
+def test_search_finds_payees_and_notes_in_any_case(user, admin_client_for):
+    home = HomeFactory(owner=user, key="elm")
+    by_payee = BillFactory(home=home, payee="Springfield WATER Works")
+    by_note = BillFactory(home=home, payee="City", note="the water heater's part")
+    BillFactory(home=home, payee="Gas Co")
+    BillFactory(home=HomeFactory(owner=UserFactory(username="mallory")), payee="Water")
+    client = admin_client_for(user)
+    found = {b.pk for b in _cl(client, "?q=water").result_list}
+    assert found == {by_payee.pk, by_note.pk}
+
+
+WIDGETS = [
+    (forms.TextInput, PlainTextInput, {"inputmode": "decimal"}, "form-0-amount", "1,250.00"),
+    (forms.HiddenInput, PlainHiddenInput, {}, "form-0-id", 12),
+    (forms.TextInput, PlainTextInput, {"data-x": 'a"<b>&', "required": True}, "n", None),
+    (forms.TextInput, PlainTextInput, {"disabled": False, "title": "x"}, "n", "<script>"),
+    (forms.CheckboxInput, PlainCheckboxInput, {"class": "action-select"}, "_selected_action", "7"),
+    (forms.CheckboxInput, PlainCheckboxInput, {}, "on", True),
+]
+
+
+@pytest.mark.parametrize(("django_widget", "plain", "attrs", "name", "value"), WIDGETS)
+def test_plain_widgets_render_as_djangos(django_widget, plain, attrs, name, value):
+    extra = {"id": f"id_{name}"}
+    expected = django_widget(dict(attrs)).render(name, value, attrs=extra)
+    assert plain(dict(attrs)).render(name, value, attrs=extra) == expected
+
+
+def test_the_list_rows_are_marked_up_as_djangos_widgets_mark_them_up(user, admin_client_for):
+    bill = BillFactory(home=HomeFactory(owner=user), amount=Decimal("1250.00"), payee="A & B")
+    page = admin_client_for(user).get(CHANGELIST).content.decode()
+    checkbox = forms.CheckboxInput(
+        {"class": "action-select", "aria-label": f"Select this object for an action - {bill}"},
+        lambda value: False,
+    ).render("_selected_action", str(bill.pk))
+    assert checkbox in page
+    amount = forms.TextInput({"inputmode": "decimal"})
+    assert amount.render("form-0-amount", "1250.00", attrs={"id": "id_form-0-amount"}) in page
+    assert f'<input type="hidden" name="form-0-id" value="{bill.pk}" id="id_form-0-id">' in page
+    assert reverse("admin:ledger_bill_change", args=[bill.pk]) in page
