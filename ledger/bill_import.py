@@ -4,17 +4,19 @@ The file has a header line naming its columns (see `ledger.resources.COLUMNS`; h
 payee, category and amount are required, the rest optional) and one bill per line. The import is
 all or nothing: every problem is reported, each naming the CSV line number (the header is line 1)
 and the column, and then nothing is saved. A row that repeats a bill (same home, paid date, payee
-and amount) already in the ledger, or an earlier row of the file, is reported and skipped, never
-doubled. A dry run checks everything and returns the bills the file would create, saving nothing.
+and amount: `ledger.models.duplicate_key`) already in the ledger, or an earlier row of the file,
+is reported and skipped, never doubled. A dry run checks everything and returns the bills the
+file would create, saving nothing.
 
 Cells are read by `ledger.resources.BillResource` (django-import-export's widgets) and each bill
 passes the model's field validation and `Bill.clean()`, so the rules are those of the admin and
 the API (mortgage interest is never direct, ...). Filed years are the caller's write batch's to
 check (`forms8829.filing.ledger_write`), once for the whole import.
 
-Fast by construction: the queries do not grow with the rows. The owner's homes and the bills the
-file could repeat are fetched once; every row is checked in Python; the bills and their "+"
-history records are inserted in bulk (one INSERT per batch). No tax arithmetic here.
+Fast by construction: the queries do not grow with the rows. The owner's homes are fetched once,
+the bills the file repeats in one indexed lookup of the file's duplicate keys (so the rows read
+are the repeats, whatever else the ledger holds); every row is checked in Python; the bills and
+their "+" history records are inserted in bulk (one INSERT per batch). No tax arithmetic here.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from simple_history.utils import bulk_create_with_history
 
 from ledger.models import Bill
-from ledger.resources import COLUMNS, REQUIRED_COLUMNS, BillResource, duplicate_key
+from ledger.resources import COLUMNS, REQUIRED_COLUMNS, BillResource
 
 # The largest CSV of bills read, by every door (the API's import and the admin's).
 CSV_MAX_BYTES = 5 * 1024 * 1024
@@ -39,8 +41,9 @@ MAX_ROWS = 10_000
 # Rows per INSERT: keeps a 10,000-row file under PostgreSQL's 65,535 parameters per statement
 # (Django lowers it further where the database needs it: SQLite allows 999 parameters).
 BATCH_SIZE = 1_000
-# Distinct (paid day, amount) pairs of a file looked up per query for repeats.
-DUPLICATE_LOOKUP_PAIRS = 400
+# Duplicate keys looked up per query for repeats: a whole file's, where the database binds that
+# many parameters in a statement (PostgreSQL; SQLite since 3.32, see `ledger.apps`).
+DUPLICATE_LOOKUP_KEYS = MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -103,15 +106,18 @@ def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
 
     resource = BillResource(owner=owner)
     read = [(line, *resource.read_bill(cells)) for line, cells in records]
-    existing = _existing_bills(owner, [bill for _, bill, problems in read if not problems])
+    readable = [bill for _, bill, problems in read if not problems]
+    for bill in readable:
+        bill.derive_columns()  # its tax year and duplicate key, as Bill.save would
+    existing = _existing_bills(owner, {bill.duplicate_key for bill in readable})
 
-    seen: dict[tuple, int] = {}
+    seen: dict[str, int] = {}
     duplicates: list[BillImportDuplicate] = []
     new: list[tuple[int, Bill]] = []
     for line, bill, problems in read:
         # A repeat is skipped before the model's checks, as long as its cells could be read.
         if not problems:
-            key = duplicate_key(bill.home_id, bill.paid_on, bill.payee, bill.amount)
+            key = bill.duplicate_key
             if key in existing:
                 duplicates.append(_repeats_bill(line, existing[key]))
                 continue
@@ -127,7 +133,6 @@ def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
                 for message in messages
             )
         else:
-            bill.tax_year = bill.paid_on.year  # as Bill.save would: bulk_create calls no save()
             new.append((line, bill))
     errors.sort(
         key=lambda p: (
@@ -158,32 +163,24 @@ def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
     )
 
 
-def _existing_bills(owner, bills: list[Bill]) -> dict[tuple, int]:
-    """The owner's bills the file's bills could repeat, by `duplicate_key`.
-
-    Only the candidates are read: the owner's bills paid on a day, and of an amount, that the
-    file has (through the (owner, paid_on) index), not every bill of the file's date range, so
-    the tenth file of a year imports as fast as the first. One query per DUPLICATE_LOOKUP_PAIRS
-    distinct (day, amount) pairs of the file: a query's days and amounts stay well under the
-    parameters a statement may bind (999 on older SQLite)."""
-    pairs = sorted({(bill.paid_on, bill.amount) for bill in bills})
-    homes = {bill.home_id for bill in bills}
-    existing: dict[tuple, int] = {}
-    for start in range(0, len(pairs), DUPLICATE_LOOKUP_PAIRS):
-        group = set(pairs[start : start + DUPLICATE_LOOKUP_PAIRS])
-        candidates = (
+def _existing_bills(owner, keys: set[str]) -> dict[str, int]:
+    """The owner's bills with one of `keys` (`Bill.duplicate_key`), by key: the first bill of
+    each. Only the repeats are read, through the (owner, duplicate_key) index: not the bills of
+    the file's days or amounts, so the tenth file of a year imports as fast as the first. One
+    query, or one per DUPLICATE_LOOKUP_KEYS keys where the database binds fewer parameters."""
+    limit = connection.features.max_query_params
+    size = DUPLICATE_LOOKUP_KEYS if limit is None else min(DUPLICATE_LOOKUP_KEYS, limit - 1)
+    ordered = sorted(keys)
+    existing: dict[str, int] = {}
+    for start in range(0, len(ordered), size):
+        found = (
             Bill.objects.owned_by(owner)
-            .filter(
-                home_id__in=homes,
-                paid_on__in={day for day, _ in group},
-                amount__in={amount for _, amount in group},
-            )
-            .values_list("id", "home_id", "paid_on", "payee", "amount")
+            .filter(duplicate_key__in=ordered[start : start + size])
+            .order_by("id")
+            .values_list("duplicate_key", "id")
         )
-        for pk, home_id, paid_on, payee, amount in candidates:
-            # Not a day of one pair with the amount of another: the file has no such bill.
-            if (paid_on, amount) in group:
-                existing.setdefault(duplicate_key(home_id, paid_on, payee, amount), pk)
+        for key, pk in found:
+            existing.setdefault(key, pk)
     return existing
 
 

@@ -8,6 +8,7 @@ every write batch passes it once, in `forms8829.filing`. No tax arithmetic here.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Collection, Iterable
 from decimal import Decimal
 
@@ -445,6 +446,45 @@ class Improvement(Owned):
                 raise ValidationError({"home": "Improvements are depreciated only on owned homes."})
 
 
+def duplicate_key(home_id, paid_on, payee, amount) -> str:
+    """What makes two bills the same, the one rule every door applies (the CSV import, the
+    statements, the inbox): the home, the paid date, the payee in any letter case (Python's
+    `casefold`, so "CAFÉ" is "café" and "STRASSE" is "straße" on every database, which SQL's
+    `lower()` is not: SQLite's is ASCII only) and the amount by value (12.5 is 12.50).
+
+    Stored on each bill (`Bill.duplicate_key`, indexed with its owner) so that a check is one
+    lookup of the candidate keys; a hash, so the key has one short length whatever the payee
+    (casefolding may lengthen text: "ß" is "ss")."""
+    try:
+        amount = "" if amount is None else format(Decimal(str(amount)).normalize(), "f")
+    except ArithmeticError:  # not a number: the save that follows refuses it
+        amount = str(amount)
+    day = paid_on.isoformat() if paid_on else ""
+    # The payee last: the other parts cannot hold the separator, so no two bills' texts meet.
+    text = "\x1f".join((str(home_id or ""), day, amount, (payee or "").strip().casefold()))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+class BillQuerySet(OwnedQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """A bulk insert (the imports, the statements, history's bulk_create_with_history)
+        stores the columns a bill derives from its fields, as `save()` does."""
+        objs = list(objs)
+        for bill in objs:
+            bill.derive_columns()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        """Likewise for a bulk update of the fields they derive from. (`update()` writes SQL
+        only: like the tax year, the key is then the caller's to keep.)"""
+        if set(fields) & set(Bill.DERIVED_FROM):
+            objs = list(objs)
+            for bill in objs:
+                bill.derive_columns()
+            fields = [*fields, *(f for f in Bill.DERIVED if f not in fields)]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Bill(Owned):
     class Category(models.TextChoices):
         MORTGAGE_INTEREST = "mortgage_interest", "Mortgage interest"
@@ -503,14 +543,24 @@ class Bill(Owned):
         help_text="Direct bills: the office area the bill was for. A direct bill of an area used "
         "for daycare (not exclusively) counts times the daycare hours fraction (line 6).",
     )
+    # `duplicate_key(home, paid_on, payee, amount)`, kept by `derive_columns`.
+    duplicate_key = models.CharField(max_length=32, editable=False)
 
-    history = HistoricalRecords()
+    # A derived column, not something the user wrote: not in the bill's history.
+    history = HistoricalRecords(excluded_fields=["duplicate_key"])
+
+    objects = BillQuerySet.as_manager()
+
+    # The columns a bill derives from its own fields, and those fields.
+    DERIVED = ("tax_year", "duplicate_key")
+    DERIVED_FROM = ("home", "home_id", "paid_on", "payee", "amount")
 
     class Meta:
         ordering = ["-paid_on", "-id"]
         indexes = [
             models.Index(fields=["owner", "tax_year", "home", "category"], name="bill_year_lookup"),
             models.Index(fields=["owner", "paid_on"], name="bill_owner_paid_on"),
+            models.Index(fields=["owner", "duplicate_key"], name="bill_owner_duplicate_key"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="bill_amount_not_negative"),
@@ -540,9 +590,19 @@ class Bill(Owned):
         return f"{self.paid_on} {self.payee} {self.amount}"
 
     def save(self, *args, **kwargs):
+        self.derive_columns()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.DERIVED_FROM):
+            kwargs["update_fields"] = {*update_fields, *self.DERIVED}
+        super().save(*args, **kwargs)
+
+    def derive_columns(self) -> None:
+        """Set the columns derived from the bill's own fields: its tax year (the year it was
+        paid) and its `duplicate_key`. `save()` and every bulk insert or update of bills
+        (`BillQuerySet`) call it."""
         if self.paid_on:
             self.tax_year = self.paid_on.year
-        super().save(*args, **kwargs)
+        self.duplicate_key = duplicate_key(self.home_id, self.paid_on, self.payee, self.amount)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

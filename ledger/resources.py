@@ -6,7 +6,8 @@ service_start, service_end, note. Each widget reads a cell with the reader of `l
 that the API and the ledger file use too (people type here, so dates may also be MM/DD/YYYY),
 or raises `ValueError` with its message in plain words ('must be >= 0').
 `BillResource.read_bill` turns one CSV row into an unsaved bill with those values, running no
-query after the owner's homes are loaded once; `duplicate_key` says when two bills are the same.
+query after the owner's homes are loaded once (when two bills are the same is
+`ledger.models.duplicate_key`).
 
 The import's orchestration (reading the file, line numbers, the model's checks, repeats,
 all-or-nothing, the bulk insert, the report) is in `ledger.bill_import`; there is no tax
@@ -131,11 +132,6 @@ def _field(name: str, widget: widgets.Widget) -> fields.Field:
 
 def _decimal(name: str, **kwargs) -> DecimalWidget:
     return DecimalWidget(Bill._meta.get_field(name), **kwargs)
-
-
-def duplicate_key(home_id, paid_on, payee: str, amount) -> tuple:
-    """What makes two bills the same: home, paid date, payee (any case), amount."""
-    return (home_id, paid_on, (payee or "").strip().casefold(), amount)
 
 
 class BillResource(resources.ModelResource):

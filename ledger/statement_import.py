@@ -9,7 +9,7 @@ by the bank's account id; CSV: the one account whose confirmed layout finds its 
 - a line a payee rule (`ledger.statements.matching`, in order) **ignores** is kept as ignored;
 - a charge a bill rule matches becomes a **bill** (payee, category, home — blank: the home lived
   in on that day —, scope, business share), unless that bill is **already in the ledger** (same
-  home, date, payee and amount: `ledger.resources.duplicate_key`), which the line then points to;
+  home, date, payee and amount: `ledger.models.duplicate_key`), which the line then points to;
 - a credit from a payee that has bills (a rule's payee, or a payee of the ledger's bills) is a
   **refund**, waiting in the inbox until accepted;
 - anything else waits in the **inbox**, with a suggestion when it looks like a recurring bill.
@@ -38,7 +38,6 @@ from simple_history.utils import bulk_create_with_history
 
 from ledger.bill_import import _check as bill_problems
 from ledger.models import Bill, Home
-from ledger.resources import duplicate_key
 from ledger.statement_models import (
     BillSchedule,
     PayeeRule,
@@ -267,7 +266,7 @@ class _Known:
     keys: dict[str, tuple[str, bool]]  # earlier key -> (where, had a FITID)
     rules: list[PayeeRule]
     homes: list[Home]
-    bills: dict[tuple, int]  # duplicate_key -> bill id
+    bills: dict[str, int]  # Bill.duplicate_key -> bill id
     payees: dict[str, BillOutcome]  # normalized payee -> its latest bill's outcome
     schedules: list[BillSchedule]
 
@@ -295,13 +294,12 @@ def _load(plan: StatementPlan, owner) -> _Known:
         .order_by("position", "id")
     )
     homes = list(Home.objects.owned_by(owner).order_by("id"))
-    bills = {
-        duplicate_key(home_id, paid_on, payee, amount): pk
-        for pk, home_id, paid_on, payee, amount in Bill.objects.owned_by(owner)
+    bills = dict(
+        Bill.objects.owned_by(owner)
         .filter(paid_on__range=(first, last), kind=Bill.Kind.PAYMENT)
-        .values_list("id", "home_id", "paid_on", "payee", "amount")
+        .values_list("duplicate_key", "id")
         .order_by("id")
-    }
+    )
     return _Known(
         fitids,
         keys,
@@ -474,9 +472,8 @@ def _decide_line(plan, base, line, rule, known: _Known) -> PlannedLine:
             note=f"{plan.account_name}, {plan.upload.file_name} line {line.line}: "
             f"{line.description}",
         )
-        existing = known.bills.get(
-            duplicate_key(bill.home_id, bill.paid_on, bill.payee, bill.amount)
-        )
+        bill.derive_columns()
+        existing = known.bills.get(bill.duplicate_key)
         if existing is not None:
             reason = f"the same bill is already in your ledger (bill {existing})"
             return PlannedLine(

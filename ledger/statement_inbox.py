@@ -23,7 +23,6 @@ from django.db.models import Max
 from simple_history.utils import bulk_create_with_history
 
 from ledger.models import Bill, Home
-from ledger.resources import duplicate_key
 from ledger.statement_import import (
     IMPORT_REASON,
     BillOutcome,
@@ -162,11 +161,10 @@ def statement_row_classify(
             f"{row.description}",
         )
         bill.full_clean()
-        same = (
-            Bill.objects.filter(owner_id=row.owner_id, home=home, paid_on=bill.paid_on)
-            .filter(payee__iexact=bill.payee, amount=bill.amount, kind=bill.kind)
-            .first()
-        )
+        bill.derive_columns()
+        same = Bill.objects.filter(
+            owner_id=row.owner_id, duplicate_key=bill.duplicate_key, kind=bill.kind
+        ).first()
         if same is not None:  # typed in already: the line points to it, nothing is doubled
             bill = same
         else:
@@ -229,12 +227,11 @@ def inbox_apply_rules(*, owner, user=None) -> int:
     homes = list(Home.objects.filter(owner_id=owner_id).order_by("id"))
     first = min(row.posted_on for row in rows)
     last = max(row.posted_on for row in rows)
-    existing = {
-        duplicate_key(home_id, paid_on, payee, amount): pk
-        for pk, home_id, paid_on, payee, amount in Bill.objects.filter(
+    existing = dict(
+        Bill.objects.filter(
             owner_id=owner_id, paid_on__range=(first, last), kind=Bill.Kind.PAYMENT
-        ).values_list("id", "home_id", "paid_on", "payee", "amount")
-    }
+        ).values_list("duplicate_key", "id")
+    )
     decided, bills = [], []
     for row in rows:
         rule = first_match(
@@ -267,7 +264,8 @@ def inbox_apply_rules(*, owner, user=None) -> int:
             f"{row.description}",
         )
         row.status, row.rule = StatementRow.Status.BILL, rule
-        key = duplicate_key(bill.home_id, bill.paid_on, bill.payee, bill.amount)
+        bill.derive_columns()
+        key = bill.duplicate_key
         if key in existing:
             row.bill_id = existing[key]
             row.reason = f"the same bill is already in your ledger (bill {existing[key]})"
