@@ -204,6 +204,7 @@ def paired(label: str, fn_a, fn_b, base_label: str, runs: int = RUNS) -> dict:
 
 
 def measure_size(database: str, bills: int) -> list[dict]:
+    from django.contrib import admin
     from django.contrib.auth import get_user_model
     from django.db.models import Sum
     from django.test import Client
@@ -218,6 +219,7 @@ def measure_size(database: str, bills: int) -> list[dict]:
     from forms8829.filing import chain_recompute
     from forms8829.models import ServedChain
     from interface.api.views import BillViewSet
+    from interface.paging import COUNT_CAP
     from ledger.models import Bill
 
     username = f"scale{bills}"
@@ -305,7 +307,9 @@ def measure_size(database: str, bills: int) -> list[dict]:
     client = Client()
     client.force_login(owner)
     changelist = reverse("admin:ledger_bill_changelist")
-    last_admin = min(last_page * 50, 10_000) // 100
+    # The admin's last page: pages count from 1 (`?p=1` is the first) up to the capped count.
+    per_page = admin.site._registry[Bill].list_per_page
+    last_admin = max(1, -(-min(Bill.objects.owned_by(owner).count(), COUNT_CAP) // per_page))
 
     def page(url):
         def call():
@@ -317,7 +321,7 @@ def measure_size(database: str, bills: int) -> list[dict]:
     index = page(reverse("admin:index"))
     for label, url in [
         ("admin bill list", changelist),
-        ("admin bill list, last page", f"{changelist}?p={max(0, last_admin - 1)}"),
+        ("admin bill list, last page", f"{changelist}?p={last_admin}"),
         ("admin bill list, search", f"{changelist}?q=Water"),
     ]:
         rows.append(paired(label, page(url), index, "admin index"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import ExitStack, contextmanager
+from urllib.parse import parse_qsl, urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -285,7 +286,20 @@ def _write_batch(owner_ids: list[int]):
 
 class DateSafeChangeList(ChangeList):
     """A date drill-down past the dates a ledger holds (`?paid_on__year=9999`) is a bad lookup,
-    answered like any other (the list with "?e=1"), never a server error."""
+    answered like any other (the list with "?e=1"), never a server error.
+
+    Each row's link carries the list's filters back (`?_changelist_filters=...`), as Django's
+    do; the query is made once for the page, not once a row (Django's `add_preserved_filters`
+    resolves every row's URL to find it)."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.row_link_query = urlencode(parse_qsl(self.preserved_filters))
+        self.preserved_filters = ""  # already in row_link_query
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_link_query}" if self.row_link_query else url
 
     def get_filters(self, request):
         try:

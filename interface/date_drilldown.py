@@ -55,9 +55,10 @@ def date_bounds(queryset, field: str) -> tuple[dt.date | None, dt.date | None]:
 def periods_with_rows(queryset, field: str, periods: list[tuple[dt.date, dt.date]]) -> list:
     """The periods (first day, last day) that hold at least one row, in one query."""
     keys = queryset.order_by().values_list("pk", flat=True)
-    found = first_values(
-        keys.filter(**{f"{field}__gte": start, f"{field}__lte": end}) for start, end in periods
-    )
+    # BETWEEN, added last: SQLite bounds its index walk by the last BETWEEN of a column (not
+    # by the tightest of its bounds), so a period inside a filtered year (`?tax_year=`, itself
+    # a BETWEEN) is sought by the period's dates, not walked from the year's first day.
+    found = first_values(keys.filter(**{f"{field}__range": period}) for period in periods)
     return [period for period, key in zip(periods, found, strict=True) if key is not None]
 
 

@@ -206,3 +206,12 @@ def test_the_list_rows_are_marked_up_as_djangos_widgets_mark_them_up(user, admin
     assert amount.render("form-0-amount", "1250.00", attrs={"id": "id_form-0-amount"}) in page
     assert f'<input type="hidden" name="form-0-id" value="{bill.pk}" id="id_form-0-id">' in page
     assert reverse("admin:ledger_bill_change", args=[bill.pk]) in page
+
+
+def test_each_rows_link_carries_the_lists_filters_back(user, admin_client_for):
+    bill = BillFactory(home=HomeFactory(owner=user), paid_on=dt.date(2024, 3, 9))
+    client = admin_client_for(user)
+    change = reverse("admin:ledger_bill_change", args=[bill.pk])
+    page = client.get(f"{CHANGELIST}?tax_year=2024&q=City").content.decode()
+    assert f'href="{change}?_changelist_filters=tax_year%3D2024%26q%3DCity"' in page
+    assert f'href="{change}"' in client.get(CHANGELIST).content.decode()
