@@ -272,16 +272,14 @@ def _ledger_record_written(sender, instance, **kwargs) -> None:
 
 
 def watched_models() -> list[type]:
-    """Every owned record of ledger.models: the forms are computed from them, and what the
-    review shows beside the forms from them and the receipts (`review.page_cache` keeps pages by
-    the brief). A save of one outside a batch makes the owner's brief unservable until the next
-    batch."""
+    """Every owned record of the ledger app (ledger.models, ledger.statement_models): the forms
+    are computed from some, and the review shows the rest beside them (receipts, bill schedules;
+    `review.page_cache` keeps pages by the brief). A save of one outside a batch makes the
+    owner's brief unservable until the next batch."""
     from ledger.models import Owned
 
     return [
-        model
-        for model in apps.get_app_config("ledger").get_models()
-        if issubclass(model, Owned) and model.__module__ == "ledger.models"
+        model for model in apps.get_app_config("ledger").get_models() if issubclass(model, Owned)
     ]
 
 

@@ -119,6 +119,7 @@ def test_where_the_stored_chain_stopped_the_read_raises_the_same_error(user):
 def test_every_record_the_forms_are_computed_from_is_watched(user, spec_chain):  # noqa: F811
     names = {model.__name__ for model in served.watched_models()}
     watched = {"Home", "OfficeArea", "Improvement", "Bill", "TaxYear", "TaxYearHome", "Receipt"}
+    watched |= {"Business", "BusinessShare", "BillSchedule", "StatementImport", "StatementRow"}
     assert watched <= names
     filing.chain_recompute(owner=user)
     area = spec_chain.office_areas.get()

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from forms8829 import filing
 from forms8829.models import ServedChain
 from ledger.models import Bill, TaxYear
+from ledger.statement_models import BillSchedule
 from tests.factories import BillFactory, ReceiptFactory
 from tests.review.conftest import html, review_url
 from tests.review.test_review_reads import _page
@@ -71,16 +72,34 @@ def test_a_write_batch_shows_at_once(user, client_of, year_2024, demo):
     assert _page(fresh, url) == after
 
 
-def test_a_receipt_saved_outside_a_batch_is_never_shown_late(user, client_of, year_2024):
+def _receipt(user, demo):
+    ReceiptFactory(bill=Bill.objects.filter(owner=user, tax_year=2024, receipts=None).first())
+
+
+def _schedule(user, demo):
+    BillSchedule.objects.create(
+        owner=user,
+        payee="Town Tax",  # paid in April only: eleven months now due
+        category="real_estate_tax",
+        home=demo["house"],
+        starts_on=dt.date(2024, 1, 1),
+    )
+
+
+@pytest.mark.parametrize("write", [_receipt, _schedule])
+def test_a_record_saved_outside_a_batch_is_never_shown_late(
+    write, user, client_of, year_2024, demo
+):
     client = client_of(user)
     url = review_url(year_2024)
     _look(client, url)
-    _look(client, url)
-    bill = Bill.objects.filter(owner=user, tax_year=2024, receipts__isnull=True).first()
-    ReceiptFactory(bill=bill)  # outside a batch: the brief is dropped, nothing kept is served
+    before = _page(client, url)
+    write(user, demo)  # outside a batch: the brief is dropped, nothing kept is served
     assert not ServedChain.objects.filter(owner=user).exists()
-    _, after = _look(client, url)
+    with CaptureQueriesContext(connection) as after:
+        page = _page(client, url)
     assert _reads(after)
+    assert page != before
 
 
 def test_without_a_brief_nothing_is_kept(user, client_of, year_2024):
