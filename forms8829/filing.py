@@ -49,6 +49,7 @@ from ledger.bill_import import BillImportReport, bills_import_csv
 from ledger.ledger_archive import ledger_archive_import
 from ledger.ledger_file import ImportSummary, ledger_import
 from ledger.models import Bill, BusinessShare, Receipt, TaxYear, TaxYearHome
+from ledger.progress import Progress, progress_none
 from ledger.receipt_files import receipt_files_discard, receipt_files_guard
 
 T = TypeVar("T")
@@ -204,7 +205,13 @@ class _DryRun(Exception):
 
 
 @contextmanager
-def ledger_write(*, owner, dry_run: bool = False, since_year: int | None = None) -> Iterator[None]:
+def ledger_write(
+    *,
+    owner,
+    dry_run: bool = False,
+    since_year: int | None = None,
+    progress: Progress | None = None,
+) -> Iterator[None]:
     """One write batch to `owner`'s ledger; see the module docstring. A batch inside a batch of
     the same owner is part of the outer one (checked once, at its end). A `dry_run` batch is
     written and checked in full, then rolled back: a preview that the filed years answer too.
@@ -212,7 +219,10 @@ def ledger_write(*, owner, dry_run: bool = False, since_year: int | None = None)
     `since_year`: the caller writes bills only, none of a year before this one (before or after
     its change), so the years before it are unchanged: they are taken from what the last batch
     stored and only the years from it on are computed (`chain_compute_to_store`). The caller
-    says so explicitly (the API's bill writes); every other batch computes every year."""
+    says so explicitly (the API's bill writes); every other batch computes every year.
+
+    `progress` (`ledger.progress`) is told "forms" once the open years' forms are stored (the
+    years of the chain); a batch inside a batch reports nothing of its own."""
     owner_id = _owner_id(owner)
     if _batch.get() == owner_id:
         yield
@@ -228,6 +238,8 @@ def ledger_write(*, owner, dry_run: bool = False, since_year: int | None = None)
             _check(owner_id, before, chain)
             chain_store(chain, owner=owner_id)
             chain_serve_store(chain, owner=owner_id)
+            if progress is not None:
+                progress("forms", len(chain), len(chain))
             if dry_run:
                 receipt_files_discard()
                 raise _DryRun
@@ -390,32 +402,49 @@ def bills_csv_import(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
     return replace(report, dry_run=True, created=0) if dry_run else report
 
 
-def ledger_file_import(*, owner, **options) -> ImportSummary:
+def ledger_file_import(*, owner, progress: Progress | None = None, **options) -> ImportSummary:
     """`ledger.ledger_file.ledger_import` as one write batch, filing the years the file marks
     filed (see `ledger_import_batch`). The API, the command and the demo all come here."""
-    return ledger_import_batch(owner=owner, run=lambda: ledger_import(owner=owner, **options))
-
-
-def ledger_archive_restore(*, owner, data, replace: bool = False) -> ImportSummary:
-    """`ledger.ledger_archive.ledger_archive_import` (the file with its receipts) likewise."""
     return ledger_import_batch(
-        owner=owner, run=lambda: ledger_archive_import(owner=owner, data=data, replace=replace)
+        owner=owner,
+        run=lambda: ledger_import(owner=owner, progress=progress, **options),
+        progress=progress,
     )
 
 
-def ledger_import_batch(*, owner, run: Callable[[], T]) -> T:
+def ledger_archive_restore(
+    *, owner, data, replace: bool = False, progress: Progress | None = None
+) -> ImportSummary:
+    """`ledger.ledger_archive.ledger_archive_import` (the file with its receipts) likewise."""
+    return ledger_import_batch(
+        owner=owner,
+        run=lambda: ledger_archive_import(
+            owner=owner, data=data, replace=replace, progress=progress
+        ),
+        progress=progress,
+    )
+
+
+def ledger_import_batch(*, owner, run: Callable[[], T], progress: Progress | None = None) -> T:
     """An import (ledger file, archive) as one write batch, then the years the file marks filed
-    are filed, in order, in the same transaction: all of it lands, or none of it."""
+    are filed, in order, in the same transaction: all of it lands, or none of it.
+
+    `progress` (`ledger.progress`), after the import's own steps: "forms" when the batch has
+    stored the open years' forms, "years filed" after each year filed, and "forms, after
+    filing" when the whole chain is stored again after the last."""
+    progress = progress or progress_none
     with receipt_files_guard(), transaction.atomic():
-        with ledger_write(owner=owner):
+        with ledger_write(owner=owner, progress=progress):
             summary = run()
         years = getattr(summary, "years_to_file", ())
         if years:
             token = _store_deferred.set(_owner_id(owner))
             try:
-                for year in years:
+                for done, year in enumerate(years, start=1):
                     tax_year_file(tax_year=TaxYear.objects.get(owner=owner, year=year))
+                    progress("years filed", done, len(years))
             finally:
                 _store_deferred.reset(token)
-            _store_whole_chain(owner)  # once, after the last filing
+            chain = _store_whole_chain(owner)  # once, after the last filing
+            progress("forms, after filing", len(chain), len(chain))
     return summary

@@ -51,6 +51,7 @@ from ledger.ledger_stream import (
     ledger_file_chunks,
 )
 from ledger.models import Receipt
+from ledger.progress import Progress
 from ledger.services import RECEIPT_TYPES
 
 logger = logging.getLogger(__name__)
@@ -377,9 +378,11 @@ class _ArchiveFiles:
             raise ReceiptFileUnreadable("cannot be read; the archive is damaged.") from exc
 
 
-def ledger_archive_import(*, owner, data: bytes | BinaryIO, replace: bool = False) -> ImportSummary:
+def ledger_archive_import(
+    *, owner, data: bytes | BinaryIO, replace: bool = False, progress: Progress | None = None
+) -> ImportSummary:
     """Load a ledger archive (bytes, or a seekable binary file) into the owner's ledger, all or
-    nothing; `replace` as for `ledger_import`.
+    nothing; `replace` and `progress` as for `ledger_import`.
 
     The archive's safety is checked first (LedgerArchiveError, nothing read or written); then
     ledger.json and its receipts are imported by `ledger_import`, whose errors name JSON paths
@@ -395,4 +398,5 @@ def ledger_archive_import(*, owner, data: bytes | BinaryIO, replace: bool = Fals
             data=document,
             replace=replace,
             files=_ArchiveFiles(archive, members),
+            progress=progress,
         )

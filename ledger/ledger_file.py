@@ -10,10 +10,11 @@ optional field means "not given".
 Import reads every record through the record serializers (`ledger.serializers`, built on
 `ledger.fields`: one reader per field for the API, this file and the CSV), then the models' own
 `clean()`, and reports every problem at once, each named by its JSON path in words a user
-understands (`bills[17].amount: must be >= 0`). Its queries do not grow with the file: the
-owner's keys and years are fetched once, every record is checked in Python, and each table is
-inserted in bulk with its history rows. It checks no filed year: the caller's write batch does
-(`forms8829.filing`), once, after the import.
+understands (`bills[17].amount: must be >= 0`). Its queries do not grow with the file but by
+one INSERT and its history rows' per batch: the owner's keys and years are fetched once, every
+record is checked in Python, and each table is inserted in bulk with its history rows, in
+batches of `ledger.progress.BATCH` rows, telling the caller's `progress` after each. It checks
+no filed year: the caller's write batch does (`forms8829.filing`), once, after the import.
 
 A bill lists its receipts (`receipts`: file, name, sha256, content_type, size; left out when it
 has none), but the file does not carry their bytes: the ledger archive (`ledger.ledger_archive`)
@@ -62,6 +63,7 @@ from ledger.models import (
     TaxYearHome,
     receipt_upload_to,
 )
+from ledger.progress import Progress, batches, counted, progress_none
 from ledger.serializers import (
     BILL_FIELDS,
     BILL_REFERENCES,
@@ -789,9 +791,10 @@ def _read_homes(data, reader: _Reader, owner_keys: set[str]) -> list[_Record]:
     return homes
 
 
-def _read_bills(data, reader: _Reader) -> list[_Record]:
+def _read_bills(data, reader: _Reader, progress: Progress) -> list[_Record]:
     bills: list[_Record] = []
-    for index, obj in enumerate(reader.list_at(data, "bills", ("bills",), None)):
+    listed = reader.list_at(data, "bills", ("bills",), None)
+    for index, obj in enumerate(counted(listed, "reading bills", progress)):
         path = ("bills", index)
         record = reader.record(BillSerializer, obj, path, BILL_REFERENCES + BILL_LISTS)
         if record is None:
@@ -916,14 +919,20 @@ def _clean(record: _Record, errors: _Errors, **data) -> bool:
     return not record.failed
 
 
-def _insert(model: type[models.Model], records: Iterable[_Record], owner) -> None:
-    """One INSERT of the records' instances and one of their "+" history rows (per batch: the
-    database's parameter limit; see `ledger.apps`)."""
+def _insert(
+    model: type[models.Model], records: Iterable[_Record], owner, progress: Progress, step: str
+) -> None:
+    """The records' instances and their "+" history rows, in batches (`ledger.progress.BATCH`
+    rows), `progress(step, ...)` after each: one INSERT of the batch and one of its history rows
+    (more only past the database's parameter limit; see `ledger.apps`)."""
     instances = [record.instance for record in records]
-    if instances:
+    done = 0
+    for batch in batches(instances):
         bulk_create_with_history(
-            instances, model, default_user=owner, default_change_reason=IMPORT_REASON
+            batch, model, default_user=owner, default_change_reason=IMPORT_REASON
         )
+        done += len(batch)
+        progress(step, done, len(instances))
 
 
 def _business_of(record: _Record, names: _BusinessNames, errors: _Errors) -> Business | None:
@@ -948,11 +957,15 @@ def _write(
     bills: list[_Record],
     tax_years: list[_Record],
     errors,
+    progress: Progress,
 ):
     """Check every record against the model, then insert them, parents first. Businesses,
     homes and tax years are inserted even when something else failed (their children's checks
     need their ids); the caller's transaction rolls it all back then. Returns the years the
-    file marks filed: all are inserted open, for the caller to file."""
+    file marks filed: all are inserted open, for the caller to file.
+
+    Progress: every whole batch of bills checked, then, once the file is known to be good,
+    "checked" and each table inserted (those inserted while checking, at once)."""
     for record in businesses:
         if record.attrs is not None and not record.failed and not record.existing:
             record.instance = Business(owner=owner, **record.attrs)
@@ -963,13 +976,14 @@ def _write(
         for area in home.children.get("office_areas", [])
     ):
         default = names.default(owner)  # may add "My business" to `businesses`
-    _insert(Business, [r for r in businesses if r.fits and not r.existing], owner)
+    new_businesses = [r for r in businesses if r.fits and not r.existing]
+    _insert(Business, new_businesses, owner, progress_none, "businesses")
 
     for record in homes:
         if record.attrs is not None and not record.failed:
             record.instance = Home(owner=owner, **{**record.attrs, "key": record.key})
             _clean(record, errors, keys_taken=())  # keys: checked while reading
-    _insert(Home, [r for r in homes if r.fits], owner)
+    _insert(Home, [r for r in homes if r.fits], owner, progress_none, "homes")
 
     for home in homes:
         siblings: list[OfficeArea] = []
@@ -993,7 +1007,7 @@ def _write(
                 if _clean(child, errors, **extra) and home.fits and model is OfficeArea:
                     siblings.append(child.instance)
 
-    for record in bills:
+    for record in counted(bills, "checking bills", progress):
         if record.attrs is None:
             continue
         attrs = dict(record.attrs)
@@ -1014,7 +1028,7 @@ def _write(
             to_file.append(attrs["year"])
         record.instance = TaxYear(owner=owner, **attrs)
         _clean(record, errors)
-    _insert(TaxYear, [r for r in tax_years if r.fits], owner)
+    _insert(TaxYear, [r for r in tax_years if r.fits], owner, progress_none, "tax years")
 
     for tax_year in tax_years:
         others: list[TaxYearHome] = []
@@ -1034,13 +1048,24 @@ def _write(
 
     if not errors:
         year_homes = [r for t in tax_years for r in t.children["homes"]]
-        _insert(OfficeArea, [r for h in homes for r in h.children["office_areas"]], owner)
-        _insert(Improvement, [r for h in homes for r in h.children["improvements"]], owner)
-        _insert(Bill, bills, owner)
-        _insert(TaxYearHome, year_homes, owner)
-        _insert(
-            BusinessShare, [r for y in year_homes for r in y.children["business_shares"]], owner
-        )
+        areas = [r for h in homes for r in h.children["office_areas"]]
+        improvements = [r for h in homes for r in h.children["improvements"]]
+        shares = [r for y in year_homes for r in y.children["business_shares"]]
+        records = (new_businesses, homes, areas, improvements, bills, tax_years, year_homes)
+        checked = sum(map(len, records)) + len(shares)
+        progress("checked", checked, checked)
+        for step, inserted in (
+            ("businesses", new_businesses),
+            ("homes", homes),
+            ("tax years", tax_years),
+        ):
+            if inserted:
+                progress(step, len(inserted), len(inserted))
+        _insert(OfficeArea, areas, owner, progress, "office areas")
+        _insert(Improvement, improvements, owner, progress, "improvements")
+        _insert(Bill, bills, owner, progress, "bills")
+        _insert(TaxYearHome, year_homes, owner, progress, "home-years")
+        _insert(BusinessShare, shares, owner, progress, "business shares")
     return sorted(to_file)
 
 
@@ -1208,7 +1233,12 @@ def _receipts_check(
 
 
 def _receipts_write(
-    *, owner, bills: list[_Record], files: ReceiptFiles | None, written: list[str]
+    *,
+    owner,
+    bills: list[_Record],
+    files: ReceiptFiles | None,
+    written: list[str],
+    progress: Progress,
 ) -> int:
     """Store the checked receipts of the bills, in bulk; each new file is written once (its name
     is appended to `written` at once, for the caller to remove if the import fails after all)."""
@@ -1237,7 +1267,7 @@ def _receipts_write(
                 sha256=source.sha256,
             )
             receipts.append(_Record(path=entry.path, names=RECEIPT_FIELDS, instance=receipt))
-    _insert(Receipt, receipts, owner)
+    _insert(Receipt, receipts, owner, progress, "receipts")
     return len(receipts)
 
 
@@ -1256,6 +1286,7 @@ def ledger_import(
     replace: bool = False,
     without_receipts: bool = False,
     files: ReceiptFiles | None = None,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Load a `homeoffice-ledger/1` document into the owner's ledger, all or nothing.
 
@@ -1273,6 +1304,12 @@ def ledger_import(
     a listed receipt with neither is an error. `without_receipts` leaves every listed receipt
     out instead (a plain JSON file moved to another install). Files written by an import that
     fails are removed.
+
+    `progress` (`ledger.progress`) is told how far the import has got: the bills read and
+    checked, after every whole batch (a long file with errors reports some before its errors
+    are known); then, the file being good, "checked" and each table as it is inserted,
+    bills and receipts a batch at a time. It all happens in this one transaction: an error
+    after some progress still leaves nothing behind.
     """
     if without_receipts and files is not None:
         raise ValueError("An import with receipt files cannot leave its receipts out.")
@@ -1285,6 +1322,7 @@ def ledger_import(
             without_receipts=without_receipts,
             files=files,
             written=written,
+            progress=progress or progress_none,
         )
     except BaseException:
         _written_files_delete(written)
@@ -1300,6 +1338,7 @@ def _ledger_import(
     without_receipts: bool,
     files: ReceiptFiles | None,
     written: list[str],
+    progress: Progress,
 ) -> ImportSummary:
     if not isinstance(data, dict):
         raise LedgerFileError(
@@ -1320,7 +1359,7 @@ def _ledger_import(
     names = _BusinessNames(businesses, owner_businesses, replace=replace, unread=unread)
     homes = _read_homes(data, reader, owner_keys)
     reader.context["home_lookup"] = HomeLookup(homes, where="in this file", by_id=False)
-    bills = _read_bills(data, reader)
+    bills = _read_bills(data, reader, progress)
     tax_years = _read_tax_years(data, reader)
     if not replace:
         _year_conflicts(owner, tax_years, reader)
@@ -1331,12 +1370,14 @@ def _ledger_import(
     if replace:  # a filed year cannot go: the caller's write batch refuses the whole import
         _ledger_delete(owner=owner)
 
-    years_to_file = _write(owner, businesses, names, homes, bills, tax_years, errors)
+    years_to_file = _write(owner, businesses, names, homes, bills, tax_years, errors, progress)
     if errors:
         raise LedgerFileError(errors.messages())
     receipts = 0
     if not without_receipts:
-        receipts = _receipts_write(owner=owner, bills=bills, files=files, written=written)
+        receipts = _receipts_write(
+            owner=owner, bills=bills, files=files, written=written, progress=progress
+        )
 
     return ImportSummary(
         homes=len(homes),

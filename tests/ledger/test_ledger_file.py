@@ -1006,7 +1006,18 @@ def test_import_command_creates_the_user_and_prints_a_summary(db, tmp_path):
         # A file from before businesses: its office area goes to a new "My business".
         "1 bill, 1 tax year (1 home-year), 1 business.\n"
     )
-    assert err == ""
+    # Progress, on stderr only (a line each, stderr not being a terminal); see test_progress.
+    assert err.splitlines() == [
+        "checked: 7 / 7",
+        "businesses: 1 / 1",
+        "homes: 1 / 1",
+        "tax years: 1 / 1",
+        "office areas: 1 / 1",
+        "improvements: 1 / 1",
+        "bills: 1 / 1",
+        "home-years: 1 / 1",
+        "forms: 1 / 1",
+    ]
     assert ledger_export(owner=user)["bills"][0]["amount"] == "180.00"
 
 

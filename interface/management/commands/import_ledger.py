@@ -9,21 +9,30 @@ install does not hold is refused naming each one, unless `--without-receipts` le
 All or nothing: a file with any error changes nothing (not even the user's creation); each error
 is printed on its own line to stderr, named by its JSON path (or its path in the archive), and
 the command exits non-zero.
+
+Progress goes to stderr as the import tells it (`ledger.progress`): one line per step or batch,
+`bills: 20,000 / 100,000`; on a terminal each line overwrites the last and the last is cleared
+at the end. `--verbosity 0` hides it. Standard output holds only the summary line.
 """
 
 from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 
 from forms8829.filing import ledger_archive_restore, ledger_file_import
 from ledger.ledger_archive import is_ledger_archive
 from ledger.ledger_file import LedgerFileError, ledger_file_parse
+from ledger.progress import progress_text
+
+CLEAR_TO_END = "\x1b[K"  # a terminal's "erase to the end of the line"
 
 
 def _open_input(file: str) -> BinaryIO:
@@ -46,6 +55,44 @@ def _parse_json(content: bytes, file: str):
         return ledger_file_parse(content, name="standard input" if file == "-" else file)
     except LedgerFileError as exc:
         raise CommandError(exc.errors[0]) from None
+
+
+class _ProgressLines:
+    """The import's progress on the command's stderr: a line per report, or on a terminal one
+    line rewritten in place (`\r`) and cleared by `end()`, before the errors or the summary."""
+
+    def __init__(self, stderr: OutputWrapper):
+        self.stderr = stderr
+        self.tty = stderr.isatty()
+        self.shown = False
+
+    def __call__(self, step: str, done: int, total: int | None) -> None:
+        text = progress_text(step, done, total)
+        if self.tty:
+            self.stderr.write(f"\r{text}{CLEAR_TO_END}", style_func=str, ending="")
+            self.stderr.flush()
+            self.shown = True
+        else:
+            self.stderr.write(text, style_func=str)
+
+    def end(self) -> None:
+        if self.shown:
+            self.stderr.write(f"\r{CLEAR_TO_END}", style_func=str, ending="")
+            self.stderr.flush()
+            self.shown = False
+
+
+@contextmanager
+def _progress_shown(stderr: OutputWrapper, verbosity: int) -> Iterator[_ProgressLines | None]:
+    """The progress to hand the import (None at verbosity 0), its line cleared on the way out."""
+    if verbosity < 1:
+        yield None
+        return
+    progress = _ProgressLines(stderr)
+    try:
+        yield progress
+    finally:
+        progress.end()
 
 
 class Command(BaseCommand):
@@ -81,21 +128,25 @@ class Command(BaseCommand):
                     f"--without-receipts is for a JSON ledger file."
                 )
             data = None if archive else _parse_json(stream.read(), file)
+            shown = _progress_shown(self.stderr, options["verbosity"])
             try:
-                with transaction.atomic():
+                with shown as progress, transaction.atomic():
                     User = get_user_model()
                     owner, created = User.objects.get_or_create(**{User.USERNAME_FIELD: user})
                     if created:
                         owner.set_unusable_password()
                         owner.save(update_fields=["password"])
                     if archive:
-                        summary = ledger_archive_restore(owner=owner, data=stream, replace=replace)
+                        summary = ledger_archive_restore(
+                            owner=owner, data=stream, replace=replace, progress=progress
+                        )
                     else:
                         summary = ledger_file_import(
                             owner=owner,
                             data=data,
                             replace=replace,
                             without_receipts=without_receipts,
+                            progress=progress,
                         )
             except LedgerFileError as exc:
                 for error in exc.errors:
