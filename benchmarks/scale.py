@@ -10,7 +10,9 @@ bill in 50), every measurement and its baseline run in turn, A B A B ..., BENCH_
   the process (VmHWM), beside a bare streamed dump (the bills' rows read with fetchmany and written
   as JSON, in a process of its own likewise);
 - one year's forms (`chain.year_forms`), computed and then served from what a write stored,
-  beside one bare GROUP BY of the year's bills;
+  beside one bare GROUP BY of the year's bills; the form's SQL for one year (the reads of the
+  bills `ledger_inputs` runs), `ledger_inputs` for one year, beside the same GROUP BY, and one
+  whole recompute (`chain_recompute`) with the engine's part, beside a GROUP BY of every year;
 - imports, beside a bare batched insert of the same rows with their history rows (each run
   rolled back): the whole seeded ledger's file imported into a new user (receipts left out);
   as many bills as the ledger holds in 10 CSV files into the ledger; and the 1st and the 10th
@@ -20,8 +22,9 @@ bill in 50), every measurement and its baseline run in turn, A B A B ..., BENCH_
   admin index.
 
 Sizes: BENCH_SCALE=quick (default: 1,000 and 10,000 bills), large (adds 100,000), full (adds
-1,000,000; seeding takes minutes). BENCH_ONLY=imports measures the imports only. The JSON report
-goes to var/bench/scale-<database>.json (scale-<database>-imports.json with BENCH_ONLY) and a
+1,000,000; seeding takes minutes). BENCH_ONLY=imports measures the imports only, BENCH_ONLY=forms
+the form's SQL and a recompute only. The JSON report
+goes to var/bench/scale-<database>.json (scale-<database>-<only>.json with BENCH_ONLY) and a
 Markdown table to standard output (the README's Speed section shows the last one).
 """
 
@@ -47,9 +50,9 @@ SCALES = {
     "full": [10_000, 100_000, 1_000_000],
 }
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-ONLY = os.environ.get("BENCH_ONLY", "")  # "imports": the imports alone
-if ONLY not in ("", "imports"):
-    raise SystemExit(f"BENCH_ONLY={ONLY}: expected imports (or nothing, for everything)")
+ONLY = os.environ.get("BENCH_ONLY", "")  # "imports": the imports alone; "forms": form SQL
+if ONLY not in ("", "imports", "forms"):
+    raise SystemExit(f"BENCH_ONLY={ONLY}: expected imports or forms (or nothing, for everything)")
 PYTHON = sys.executable
 
 
@@ -197,6 +200,8 @@ def paired(label: str, fn_a, fn_b, base_label: str, runs: int = RUNS) -> dict:
         if key in a[0]:
             row[key] = median(a, key)
             row[f"baseline_{key}"] = median(b, key)
+    for key in a[0].keys() - {"seconds", "peak_mib", "queries", "wall"}:
+        row[key] = median(a, key)  # A's own parts (`engine_timed`)
     row["queries"] = a[-1]["queries"]
     row["baseline_queries"] = b[-1]["queries"]
     row["ratio"] = row["seconds"] / row["baseline_seconds"] if row["baseline_seconds"] else None
@@ -206,7 +211,6 @@ def paired(label: str, fn_a, fn_b, base_label: str, runs: int = RUNS) -> dict:
 def measure_size(database: str, bills: int) -> list[dict]:
     from django.contrib import admin
     from django.contrib.auth import get_user_model
-    from django.db.models import Sum
     from django.test import Client
     from django.urls import reverse
     from rest_framework.permissions import IsAuthenticated
@@ -227,6 +231,8 @@ def measure_size(database: str, bills: int) -> list[dict]:
     owner = get_user_model().objects.get(username=username)
     if ONLY == "imports":
         return _stamped(measure_imports(owner, bills), bills)
+    if ONLY == "forms":
+        return _stamped(measure_forms(owner), bills)
     rows = []
 
     def child_run(mode):
@@ -242,13 +248,7 @@ def measure_size(database: str, bills: int) -> list[dict]:
 
     # One year's forms beside one GROUP BY of the year's bills.
     def group_by():
-        list(
-            Bill.objects.owned_by(owner)
-            .filter(tax_year=2025)
-            .values("home_id", "category", "scope")
-            .annotate(total=Sum("amount"))
-            .order_by()
-        )
+        bare_group_by(owner, [2025])
 
     # Computed from the ledger (the seed wrote in bulk, outside a batch: nothing to serve), then
     # served from what a write stores (forms8829.served).
@@ -325,8 +325,91 @@ def measure_size(database: str, bills: int) -> list[dict]:
         ("admin bill list, search", f"{changelist}?q=Water"),
     ]:
         rows.append(paired(label, page(url), index, "admin index"))
+    rows += measure_forms(owner)
     rows += measure_imports(owner, bills)
     return _stamped(rows, bills)
+
+
+def bare_group_by(owner, years: list[int]) -> None:
+    """The floor of the form's SQL: one GROUP BY of the years' bills by home, category and
+    scope, summing the amounts."""
+    from django.db.models import Sum
+
+    from ledger.models import Bill
+
+    list(
+        Bill.objects.owned_by(owner)
+        .filter(tax_year__in=years)
+        .values("home_id", "category", "scope")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+
+
+def engine_timed(fn) -> dict:
+    """`timed(fn)`, with the time spent in the engine (`forms8829.engine.compute_form`, the
+    pure arithmetic every form goes through) as `engine_seconds`."""
+    from forms8829 import engine
+
+    compute = engine.compute_form
+    spent = 0.0
+
+    def counted(inp):
+        nonlocal spent
+        start = time.perf_counter()
+        try:
+            return compute(inp)
+        finally:
+            spent += time.perf_counter() - start
+
+    engine.compute_form = counted
+    try:
+        row = timed(fn)
+    finally:
+        engine.compute_form = compute
+    return {**row, "engine_seconds": spent}
+
+
+def measure_forms(owner) -> list[dict]:
+    """The form's SQL and what is around it: the reads of one year's bills that
+    `ledger_inputs` runs (`selectors.bill_rows`, each row fetched as the ORM gives it), the
+    whole of `ledger_inputs` for that year, and one whole recompute (`chain_recompute`: every
+    year computed and stored) with the engine's part of it; each beside a bare GROUP BY of the
+    same bills."""
+    from forms8829.filing import chain_recompute
+    from forms8829.selectors import bill_rows, homes_in_use, ledger_inputs, office_areas_prefetch
+    from ledger.models import Home, TaxYear
+
+    homes = Home.objects.owned_by(owner).prefetch_related(office_areas_prefetch())
+    in_use = homes_in_use(homes)
+    all_years = list(TaxYear.objects.owned_by(owner).values_list("year", flat=True))
+
+    def form_sql():
+        bill_rows(owner=owner, years=[2025], in_use=in_use)
+
+    runs = max(RUNS, 9)
+    return [
+        paired(
+            "the form's SQL, one year (2025)",
+            lambda: timed(form_sql),
+            lambda: timed(lambda: bare_group_by(owner, [2025])),
+            "bare GROUP BY",
+            runs=runs,
+        ),
+        paired(
+            "ledger_inputs, one year (2025)",
+            lambda: timed(lambda: ledger_inputs(owner=owner, years=[2025])),
+            lambda: timed(lambda: bare_group_by(owner, [2025])),
+            "bare GROUP BY",
+            runs=runs,
+        ),
+        paired(
+            "whole recompute (chain_recompute), engine's part",
+            lambda: engine_timed(lambda: chain_recompute(owner=owner)),
+            lambda: timed(lambda: bare_group_by(owner, all_years)),
+            "bare GROUP BY, all years",
+        ),
+    ]
 
 
 def _stamped(rows: list[dict], bills: int) -> list[dict]:
@@ -549,8 +632,13 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         rss = f"{r['peak_mib']:.0f} MiB" if "peak_mib" in r else ""
         base_rss = f"{r['baseline_peak_mib']:.0f} MiB" if "baseline_peak_mib" in r else ""
+        what = r["what"]
+        if "engine_seconds" in r:
+            what += (
+                f": {r['engine_seconds'] * 1000:,.1f} ms, {r['engine_seconds'] / r['seconds']:.0%}"
+            )
         lines.append(
-            f"| {r['bills']:,} | {r['what']} | {r['seconds'] * 1000:,.0f} ms | {rss} | "
+            f"| {r['bills']:,} | {what} | {r['seconds'] * 1000:,.1f} ms | {rss} | "
             f"{r['queries']} | {r['baseline']} | {r['baseline_seconds'] * 1000:,.1f} ms | "
             f"{base_rss} | {r['ratio']:.2f}x |"
         )

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import reduce
-from operator import or_
+from operator import and_, or_
 
-from django.db.models import BooleanField, Case, Prefetch, Q, Sum, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Sum, Value, When
 
 from forms8829 import businesses, engine, lines
 from forms8829.money import ZERO, cents, percent2
@@ -289,26 +289,61 @@ def homes_in_use(homes) -> dict[int, list[Interval]]:
     return {home.pk: intervals for home in homes if (intervals := home_business_use(home))}
 
 
+def _use_conditions(in_use: dict[int, list[Interval]]) -> tuple[Q, Q, Q]:
+    """(bills counted in full, bills whose service period touches business use, bills to
+    prorate one by one: touching but not within it) as SQL conditions, for the homes of
+    `homes_in_use`. Homes with the same days of use share one condition, and a bound of "no
+    start" or "no end" is left out rather than compared, so a row is tested a few times only (the
+    conditions run on every bill of the years read, `bill_rows`). A service period has both its
+    dates or neither, and ends on or after it starts (`Bill`'s constraints)."""
+    by_days: dict[tuple[Interval, ...], list[int]] = defaultdict(list)
+    for home_id, intervals in in_use.items():
+        by_days[tuple(intervals)].append(home_id)
+
+    def bounded(start_field: str, end_field: str, s, e, *, always: Q) -> Q:
+        """`start_field` on or after `s` and `end_field` on or before `e`, open bounds left out;
+        none left: `always`. (A date compared is not null: on SQL's NULL a comparison is not
+        true, and Django adds the IS NOT NULL under a negation.)"""
+        parts = [Q(**{f"{start_field}__gte": s})] if s > FAR_PAST else []
+        if e < FAR_FUTURE:
+            parts.append(Q(**{f"{end_field}__lte": e}))
+        return reduce(and_, parts) if parts else always
+
+    has_period, any_day = Q(service_start__isnull=False), Q(paid_on__isnull=False)
+    full, touching, straddling = [], [], []
+    for intervals, home_ids in by_days.items():
+        home = Q(home_id__in=home_ids)
+        inside = reduce(
+            or_,
+            (
+                bounded("service_start", "service_end", s, e, always=has_period)
+                for s, e in intervals
+            ),
+        )
+        # Touching [s, e]: the service period starts on or before e and ends on or after s.
+        touches = reduce(
+            or_,
+            (
+                bounded("service_end", "service_start", s, e, always=has_period)
+                for s, e in intervals
+            ),
+        )
+        paid_in_use = reduce(
+            or_, (bounded("paid_on", "paid_on", s, e, always=any_day) for s, e in intervals)
+        )
+        full.append(home & (inside | (Q(service_start__isnull=True) & paid_in_use)))
+        touching.append(home & touches)
+        straddling.append(home & touches & ~inside)
+    return reduce(or_, full), reduce(or_, touching), reduce(or_, straddling)
+
+
 def bill_count_filters(in_use: dict[int, list[Interval]]) -> tuple[Q, Q]:
     """(bills counted in full, bills to prorate one by one) as SQL conditions, for the homes of
     `homes_in_use`."""
     if not in_use:
         return Q(pk__in=[]), Q(pk__in=[])
-    full, straddling = [], []
-    for home_id, intervals in in_use.items():
-        inside = reduce(or_, (Q(service_start__gte=s, service_end__lte=e) for s, e in intervals))
-        touching = reduce(or_, (Q(service_start__lte=e, service_end__gte=s) for s, e in intervals))
-        paid_in_use = reduce(or_, (Q(paid_on__range=(s, e)) for s, e in intervals))
-        home = Q(home_id=home_id)
-        full.append(
-            home
-            & (
-                (Q(service_start__isnull=False) & inside)
-                | (Q(service_start__isnull=True) & paid_in_use)
-            )
-        )
-        straddling.append(home & Q(service_start__isnull=False) & touching & ~inside)
-    return reduce(or_, full), reduce(or_, straddling)
+    full, _, straddling = _use_conditions(in_use)
+    return full, straddling
 
 
 def bills_landing_q(wanted: Callable[[lines.Spot], bool]) -> Q:
@@ -348,6 +383,49 @@ def _load(owner, years: list[int]):
     return tax_years, homes
 
 
+# How a bill counts (`bill_rows`): not at all, in full, or prorated by its service period.
+_COUNTS_NOT, _COUNTS_IN_FULL, _COUNTS_PRORATED = 0, 1, 2
+
+
+def bill_rows(*, owner, years: list[int], in_use: dict[int, list[Interval]]):
+    """The reads of `years`' bills behind the engine inputs (`ledger_inputs`), for the homes of
+    `homes_in_use`: (the sums grouped by `_BILL_KEYS` and how the bills count, the bills to
+    prorate one by one, newest first), as plain rows.
+
+    One GROUP BY, over the years' rows of the (owner, tax year, ...) index, decides how each
+    bill counts in a CASE; only when some bills straddle a start or end of business use (a
+    group counted `_COUNTS_PRORATED`) are they read one by one, from their years and homes only."""
+    if not years or not in_use:
+        return [], []
+    full, touching, straddling = _use_conditions(in_use)
+    bills = Bill.objects.owned_by(owner).filter(tax_year__in=years)
+    # A bill that touches business use without counting in full straddles it (the WHENs are
+    # tried in order). A direct bill's office area is grouped by its id (its use is known from
+    # the homes read).
+    counts = Case(
+        When(full, then=Value(_COUNTS_IN_FULL)),
+        When(touching, then=Value(_COUNTS_PRORATED)),
+        default=Value(_COUNTS_NOT),
+        output_field=IntegerField(),
+    )
+    grouped = list(
+        bills.annotate(counts=counts)
+        .values(*_BILL_KEYS, "counts")
+        .annotate(total=Sum(Bill.signed_amount()))  # a group has a bill: never NULL
+        .order_by()
+    )
+    to_prorate = [row for row in grouped if row["counts"] == _COUNTS_PRORATED]
+    if not to_prorate:
+        return grouped, []
+    prorated = bills.filter(
+        straddling,
+        tax_year__in={row["tax_year"] for row in to_prorate},
+        home_id__in={row["home_id"] for row in to_prorate},
+    ).values(*_BILL_KEYS, "amount", "kind", "service_start", "service_end", "paid_on", "id")
+    # Sorted here, not by the database: a few rows.
+    return grouped, sorted(prorated.order_by(), key=lambda b: (b["paid_on"], b["id"]), reverse=True)
+
+
 def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
     """Engine inputs for every home in business use, for each of `years` that has a tax year."""
     tax_years, homes = _load(owner, years)
@@ -360,23 +438,11 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
     paid: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     area_uses = {area.pk: area.use for home in homes for area in home.office_areas.all()}
     if years and in_use:
-        full, straddling = bill_count_filters(in_use)
-        bills = Bill.objects.owned_by(owner).filter(tax_year__in=years)
-        # Whether a bill counts in full is decided once per row (a CASE in the GROUP BY), and a
-        # direct bill's office area is grouped by its id (its use is known from the homes read).
-        counts = Case(
-            When(full, then=Value(True)), default=Value(False), output_field=BooleanField()
-        )
-        grouped = (
-            bills.annotate(counts=counts)
-            .values(*_BILL_KEYS, "counts")
-            .annotate(total=Sum(Bill.signed_amount(), default=ZERO))
-            .order_by()
-        )
+        grouped, straddling = bill_rows(owner=owner, years=years, in_use=in_use)
         for row in grouped:
             key = (row["tax_year"], row["home_id"])
             paid[key][row["category"]] += row["total"]
-            if row["counts"]:
+            if row["counts"] == _COUNTS_IN_FULL:
                 sums[key].add(
                     row["category"],
                     row["scope"],
@@ -385,14 +451,7 @@ def ledger_inputs(*, owner, years: list[int]) -> dict[int, list[HomeYear]]:
                     area_uses.get(row["office_area_id"]),
                     row["office_area_id"],
                 )
-        # Few rows: only bills whose service period crosses a start or end of business use.
-        for bill in bills.filter(straddling).values(
-            *_BILL_KEYS,
-            "amount",
-            "kind",
-            "service_start",
-            "service_end",
-        ):
+        for bill in straddling:
             counted = prorate(
                 bill["amount"],
                 (bill["service_start"], bill["service_end"]),
