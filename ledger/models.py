@@ -600,9 +600,10 @@ class Bill(Owned):
         """Set the columns derived from the bill's own fields: its tax year (the year it was
         paid) and its `duplicate_key`. `save()` and every bulk insert or update of bills
         (`BillQuerySet`) call it."""
-        if self.paid_on:
-            self.tax_year = self.paid_on.year
-        self.duplicate_key = duplicate_key(self.home_id, self.paid_on, self.payee, self.amount)
+        paid_on = self._meta.get_field("paid_on").to_python(self.paid_on)  # a date, or its text
+        if paid_on:
+            self.tax_year = paid_on.year
+        self.duplicate_key = duplicate_key(self.home_id, paid_on, self.payee, self.amount)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

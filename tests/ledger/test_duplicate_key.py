@@ -53,7 +53,9 @@ def test_save_and_bulk_writes_store_it(user):
     bill.save()
     bill.paid_on = DAY
     bill.save(update_fields=["paid_on"])  # the derived columns are written with it
-    made = Bill(owner=user, home=home, paid_on=DAY, payee="Bulk", category="other", amount=1)
+    made = Bill(
+        owner=user, home=home, paid_on="2024-05-02", payee="Bulk", category="other", amount=1
+    )
     Bill.objects.bulk_create([made])
     with_history = Bill(owner=user, home=home, paid_on=DAY, payee="H", category="other", amount=2)
     bulk_create_with_history([with_history], Bill, default_user=user)
