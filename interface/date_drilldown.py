@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils import formats
 from django.utils.text import capfirst
@@ -36,9 +37,14 @@ def first_values(querysets) -> list:
         return []
     parts, params = [], []
     for queryset in querysets:
-        sql, part_params = queryset[:1].query.get_compiler(using=queryset.db).as_sql()
+        try:
+            sql, part_params = queryset[:1].query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:  # a filter that matches nothing (`pk__in=[]`): no row
+            sql, part_params = "NULL", []
         parts.append(f"({sql})")
         params.extend(part_params)
+    if all(part == "(NULL)" for part in parts):
+        return [None] * len(parts)
     with connections[querysets[0].db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         return list(cursor.fetchone())

