@@ -26,7 +26,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -53,7 +53,12 @@ from forms8829.selectors import (
 from interface.admin_filed import FiledYearAdminMixin, FiledYearInlineMixin
 from interface.admin_scope import owner_scoped
 from interface.date_drilldown import years_with_rows
-from interface.list_widgets import PlainCheckboxInput, PlainHiddenInput, PlainTextInput
+from interface.list_widgets import (
+    PlainCheckboxInput,
+    PlainHiddenInput,
+    PlainTextInput,
+    RowsFormSet,
+)
 from interface.paging import CappedCountPaginator
 from interface.pending_imports import pending_import_keep, pending_import_take
 from interface.receipt_views import receipt_inline_url, receipt_preview, size_mb
@@ -288,18 +293,26 @@ class DateSafeChangeList(ChangeList):
     """A date drill-down past the dates a ledger holds (`?paid_on__year=9999`) is a bad lookup,
     answered like any other (the list with "?e=1"), never a server error.
 
-    Each row's link carries the list's filters back (`?_changelist_filters=...`), as Django's
-    do; the query is made once for the page, not once a row (Django's `add_preserved_filters`
-    resolves every row's URL to find it)."""
+    Each row links to its record's page carrying the list's filters back
+    (`?_changelist_filters=...`), as Django's rows do; the link is made once for the page and
+    each row's key put in it (Django reverses the URL for every row, and resolves it again to
+    add the filters)."""
+
+    KEY = "__key__"
 
     def __init__(self, request, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.row_link_query = urlencode(parse_qsl(self.preserved_filters))
-        self.preserved_filters = ""  # already in row_link_query
+        query = urlencode(parse_qsl(self.preserved_filters))
+        self.preserved_filters = ""  # in row_link, not added again row by row
+        link = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(self.KEY,),
+            current_app=self.model_admin.admin_site.name,
+        )
+        self.row_link = f"{link}?{query}" if query else link
 
     def url_for_result(self, result):
-        url = super().url_for_result(result)
-        return f"{url}?{self.row_link_query}" if self.row_link_query else url
+        return self.row_link.replace(self.KEY, str(quote(getattr(result, self.pk_attname))), 1)
 
     def get_filters(self, request):
         try:
@@ -934,6 +947,9 @@ class BillAdmin(OwnedModelAdmin):
     # A ledger of a million bills is not counted whole on every page (interface.paging).
     paginator = CappedCountPaginator
     show_full_result_count = False
+    # 50 bills a page, as the API's pages: each row is nine cells and an editable amount, and
+    # Django's 100 rows cost several times the rest of the page (the index's time).
+    list_per_page = 50
     list_display = (
         "paid_on",
         "payee",
@@ -1005,6 +1021,7 @@ class BillAdmin(OwnedModelAdmin):
         # Each row's amount and its hidden key, made without a template (interface.list_widgets).
         amount = PlainTextInput(DecimalFormField.widget.attrs)
         kwargs.setdefault("widgets", {"id": PlainHiddenInput, "amount": amount})
+        kwargs.setdefault("formset", RowsFormSet)
         return super().get_changelist_formset(request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -11,12 +11,18 @@ import pytest
 from django import forms
 from django.contrib.admin.templatetags.admin_list import date_hierarchy as django_date_hierarchy
 from django.db import connection
+from django.forms.utils import ErrorList
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from interface import paging
 from interface.date_drilldown import date_hierarchy, years_with_rows
-from interface.list_widgets import PlainCheckboxInput, PlainHiddenInput, PlainTextInput
+from interface.list_widgets import (
+    PlainCheckboxInput,
+    PlainErrorList,
+    PlainHiddenInput,
+    PlainTextInput,
+)
 from ledger.models import Bill
 from tests.factories import BillFactory, HomeFactory, UserFactory
 
@@ -62,9 +68,11 @@ def _queries(client, url: str) -> list[str]:
 def test_the_bill_list_runs_the_same_queries_for_few_bills_or_many(user, admin_client_for, query):
     home = HomeFactory(owner=user, key="elm")
     client = admin_client_for(user)
-    _bills(home, 330)  # more than a page of 100 in each list (one page is read in one query)
+    # More than a page of 50 in each list but the month's (a list of one page is read in one
+    # query, of more in two: the page's keys, then its rows).
+    _bills(home, 330)
     few = _queries(client, CHANGELIST + query)
-    _bills(home, 300)
+    _bills(home, 170)
     many = _queries(client, CHANGELIST + query)
     assert len(many) == len(few), "\n".join(many)
     for sql in many:
@@ -194,6 +202,13 @@ def test_plain_widgets_render_as_djangos(django_widget, plain, attrs, name, valu
     assert plain(dict(attrs)).render(name, value, attrs=extra) == expected
 
 
+@pytest.mark.parametrize("errors", [[], ["Enter a number & <more>."], ["One.", "Two."]])
+def test_plain_error_lists_render_as_djangos(errors):
+    for method in ("__str__", "as_ul", "as_text"):
+        expected = getattr(ErrorList(errors, field_id="id_x"), method)()
+        assert getattr(PlainErrorList(errors, field_id="id_x"), method)() == expected
+
+
 def test_the_list_rows_are_marked_up_as_djangos_widgets_mark_them_up(user, admin_client_for):
     bill = BillFactory(home=HomeFactory(owner=user), amount=Decimal("1250.00"), payee="A & B")
     page = admin_client_for(user).get(CHANGELIST).content.decode()
@@ -228,8 +243,9 @@ def test_a_deep_page_reads_its_keys_then_only_its_rows(user, admin_client_for, o
     ordered = list(first.queryset.values_list("pk", flat=True))
     with CaptureQueriesContext(connection) as ctx:
         cl = _cl(client, f"?p=3{order}")
-    assert [b.pk for b in cl.result_list] == ordered[200:250]
-    offsets = [q["sql"] for q in ctx.captured_queries if "OFFSET 200" in q["sql"]]
+    size = cl.list_per_page
+    assert [b.pk for b in cl.result_list] == ordered[2 * size : 3 * size]
+    offsets = [q["sql"] for q in ctx.captured_queries if f"OFFSET {2 * size}" in q["sql"]]
     assert len(offsets) == 1 and offsets[0].startswith('SELECT "ledger_bill"."id" AS "pk" FROM')
 
 
