@@ -30,7 +30,7 @@ from django.contrib.admin.utils import get_fields_from_path, quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -1010,7 +1010,8 @@ class BillAdmin(OwnedModelAdmin):
             .annotate(
                 receipt_total=Coalesce(Subquery(receipts, output_field=IntegerField()), Value(0))
             )
-            .prefetch_related("receipts")
+            # As a plain list: a prefetch into the related manager builds a queryset a bill.
+            .prefetch_related(Prefetch("receipts", to_attr="receipt_list"))
         )
 
     def get_fields(self, request, obj=None):
@@ -1049,7 +1050,9 @@ class BillAdmin(OwnedModelAdmin):
 
     @admin.display(description="Receipts", ordering="receipt_total")
     def receipts_display(self, obj):
-        receipts = list(obj.receipts.all())
+        receipts = getattr(obj, "receipt_list", None)
+        if receipts is None:  # a bill not read by this admin's queryset
+            receipts = list(obj.receipts.all())
         if not receipts:
             return "—"
         return format_html_join(

@@ -58,13 +58,36 @@ def date_bounds(queryset, field: str) -> tuple[dt.date | None, dt.date | None]:
     return to_date(first), to_date(last)
 
 
+# A period no ledger holds: its bounds are found among a compiled query's parameters.
+_PROBE = (dt.date(1, 1, 2), dt.date(1, 1, 3))
+
+
 def periods_with_rows(queryset, field: str, periods: list[tuple[dt.date, dt.date]]) -> list:
-    """The periods (first day, last day) that hold at least one row, in one query."""
+    """The periods (first day, last day) that hold at least one row, in one query. The
+    subquery is compiled once, for a probe period, and run for each period with the period's
+    bounds as its last two parameters (a queryset built a period cost more than the query)."""
+    if not periods:
+        return []
     keys = queryset.order_by().values_list("pk", flat=True)
     # BETWEEN, added last: SQLite bounds its index walk by the last BETWEEN of a column (not
     # by the tightest of its bounds), so a period inside a filtered year (`?tax_year=`, itself
     # a BETWEEN) is sought by the period's dates, not walked from the year's first day.
-    found = first_values(keys.filter(**{f"{field}__range": period}) for period in periods)
+    connection = connections[queryset.db]
+    prep = queryset.model._meta.get_field(field).get_db_prep_value
+    try:
+        probe = keys.filter(**{f"{field}__range": _PROBE})[:1]
+        sql, params = probe.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # a filter that matches nothing
+        return []
+    if list(params[-2:]) != [prep(day, connection) for day in _PROBE]:
+        found = first_values(keys.filter(**{f"{field}__range": period}) for period in periods)
+    else:
+        every = []
+        for period in periods:
+            every += [*params[:-2], *(prep(day, connection) for day in period)]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join([f"({sql})"] * len(periods)), every)
+            found = cursor.fetchone()
     return [period for period, key in zip(periods, found, strict=True) if key is not None]
 
 
