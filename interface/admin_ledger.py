@@ -1018,6 +1018,12 @@ class BillAdmin(OwnedModelAdmin):
         fields = list(super().get_fields(request, obj))
         return ["owner", *fields] if self._sees_all(request) else fields
 
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # A page's rows by key from this admin's queryset (the user's, annotated, the home
+        # joined), not through the list's filters again (interface.paging).
+        rows = self.get_queryset(request).select_related(*self.list_select_related)
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, rows=rows)
+
     def get_changelist_formset(self, request, **kwargs):
         # Each row's amount and its hidden key, made without a template (interface.list_widgets).
         amount = PlainTextInput(DecimalFormField.widget.attrs)

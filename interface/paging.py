@@ -30,6 +30,14 @@ class CappedCountPaginator(Paginator):
 
     cap = COUNT_CAP
 
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, rows=None):
+        """`rows`: the queryset a page's rows are read from by key; the list's own if None. An
+        admin passes its queryset without the list's filters (the keys were read through them
+        already): given `paid_on BETWEEN ...` beside the keys, SQLite walks that range in the
+        index (a year of a million-bill ledger, 30 ms) instead of seeking the keys."""
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.rows = rows
+
     @cached_property
     def count(self) -> int:
         # Keys only, unordered: the rows' annotations and ordering are no part of a count.
@@ -54,7 +62,8 @@ class CappedCountPaginator(Paginator):
         keys = list(queryset.values_list("pk", flat=True)[bottom:top])
         if not keys:
             return self._get_page(queryset.none(), number, self)
-        return self._get_page(_in_order_of(queryset, keys), number, self)
+        rows = queryset if self.rows is None else self.rows
+        return self._get_page(_in_order_of(rows, keys), number, self)
 
 
 def _in_order_of(queryset, keys: list):

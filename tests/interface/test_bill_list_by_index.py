@@ -249,6 +249,18 @@ def test_a_deep_page_reads_its_keys_then_only_its_rows(user, admin_client_for, o
     assert len(offsets) == 1 and offsets[0].startswith('SELECT "ledger_bill"."id" AS "pk" FROM')
 
 
+def test_a_filtered_pages_rows_are_read_by_key_alone(user, admin_client_for):
+    """The keys were read through the filters; the rows are not filtered again (SQLite would
+    walk the filter's date range in the index instead of seeking the keys). Still the user's."""
+    _bills(HomeFactory(owner=user, key="elm"), 250)
+    with CaptureQueriesContext(connection) as ctx:
+        cl = _cl(admin_client_for(user), "?tax_year=2024&q=Payee&p=2")
+    expected = Bill.objects.owned_by(user).filter(tax_year=2024, payee__icontains="Payee")
+    assert [b.pk for b in cl.result_list] == list(expected.values_list("pk", flat=True))[50:100]
+    (rows,) = [q["sql"] for q in ctx.captured_queries if "ORDER BY (CASE" in q["sql"]]
+    assert "BETWEEN" not in rows and "LIKE" not in rows and '"owner_id" = ' in rows
+
+
 def test_a_filter_that_matches_nothing_shows_an_empty_list(user, admin_client_for):
     """No office area in use: `counted=yes` is a filter known to match nothing (Django compiles
     no SQL for it); the drill-down and the counts answer without a query, not with an error."""
