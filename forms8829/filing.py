@@ -394,11 +394,17 @@ def filing_state_keep(tax_year: TaxYear) -> None:
         tax_year.filed, tax_year.filed_at = stored["filed"], stored["filed_at"]
 
 
-def bills_csv_import(*, owner, data: bytes | str, dry_run: bool) -> BillImportReport:
+def bills_csv_import(
+    *, owner, data: bytes | str, dry_run: bool, progress: Progress | None = None
+) -> BillImportReport:
     """The CSV bill import as one write batch; a dry run is the same import rolled back, so its
-    preview is refused by a filed year exactly as the import itself would be."""
-    with ledger_write(owner=owner, dry_run=dry_run):
-        report = bills_import_csv(owner=owner, data=data, dry_run=False)
+    preview is refused by a filed year exactly as the import itself would be.
+
+    `progress` (`ledger.progress`): the import's own steps (rows read and checked, bills
+    inserted, a batch at a time), then "forms" when the batch has stored the open years' forms;
+    all in the batch's one transaction."""
+    with ledger_write(owner=owner, dry_run=dry_run, progress=progress):
+        report = bills_import_csv(owner=owner, data=data, dry_run=False, progress=progress)
     return replace(report, dry_run=True, created=0) if dry_run else report
 
 

@@ -16,7 +16,13 @@ check (`forms8829.filing.ledger_write`), once for the whole import.
 Fast by construction: the queries do not grow with the rows. The owner's homes are fetched once,
 the bills the file repeats in one indexed lookup of the file's duplicate keys (so the rows read
 are the repeats, whatever else the ledger holds); every row is checked in Python; the bills and
-their "+" history records are inserted in bulk (one INSERT per batch). No tax arithmetic here.
+their "+" history records are inserted in batches of `ledger.progress.BATCH` rows, one INSERT of
+the batch and one of its history rows each. No tax arithmetic here.
+
+Progress (`ledger.progress`): an optional `progress(step, done, total)` is told the rows read
+("reading bills") and checked ("checking bills") after every whole batch of them, then the bills
+inserted ("bills") after each batch. All of it in the caller's transaction: a failure after some
+progress still saves nothing.
 """
 
 from __future__ import annotations
@@ -32,15 +38,13 @@ from django.db import IntegrityError, connection, transaction
 from simple_history.utils import bulk_create_with_history
 
 from ledger.models import Bill
+from ledger.progress import Progress, batches, counted, progress_none
 from ledger.resources import COLUMNS, REQUIRED_COLUMNS, BillResource
 
 # The largest CSV of bills read, by every door (the API's import and the admin's).
 CSV_MAX_BYTES = 5 * 1024 * 1024
 
 MAX_ROWS = 10_000
-# Rows per INSERT: keeps a 10,000-row file under PostgreSQL's 65,535 parameters per statement
-# (Django lowers it further where the database needs it: SQLite allows 999 parameters).
-BATCH_SIZE = 1_000
 # Duplicate keys looked up per query for repeats: a whole file's, where the database binds that
 # many parameters in a statement (PostgreSQL; SQLite since 3.32, see `ledger.apps`).
 DUPLICATE_LOOKUP_KEYS = MAX_ROWS
@@ -97,15 +101,21 @@ class BillImportReport:
         return not self.errors
 
 
-def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportReport:
+def bills_import_csv(
+    *, owner, data: bytes | str, dry_run: bool, progress: Progress | None = None
+) -> BillImportReport:
     """Import the CSV `data` into `owner`'s bills, all or nothing; see the module docstring."""
+    progress = progress or progress_none
     errors: list[BillImportProblem] = []
     records = _read(data, errors)
     if errors:
         return BillImportReport(dry_run=dry_run, errors=errors)
 
     resource = BillResource(owner=owner)
-    read = [(line, *resource.read_bill(cells)) for line, cells in records]
+    read = [
+        (line, *resource.read_bill(cells))
+        for line, cells in counted(records, "reading bills", progress)
+    ]
     readable = [bill for _, bill, problems in read if not problems]
     for bill in readable:
         bill.derive_columns()  # its tax year and duplicate key, as Bill.save would
@@ -114,7 +124,7 @@ def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
     seen: dict[str, int] = {}
     duplicates: list[BillImportDuplicate] = []
     new: list[tuple[int, Bill]] = []
-    for line, bill, problems in read:
+    for line, bill, problems in counted(read, "checking bills", progress):
         # A repeat is skipped before the model's checks, as long as its cells could be read.
         if not problems:
             key = bill.duplicate_key
@@ -146,15 +156,17 @@ def bills_import_csv(*, owner, data: bytes | str, dry_run: bool) -> BillImportRe
     if dry_run or errors or not new:
         return report
 
+    bills, done = [bill for _, bill in new], 0
     try:
         with transaction.atomic():
-            bulk_create_with_history(
-                [bill for _, bill in new],
-                Bill,
-                batch_size=BATCH_SIZE,
-                default_user=owner,
-                default_change_reason="Imported from CSV",
-            )
+            # One INSERT of the batch and one of its history rows (PostgreSQL inserts with
+            # UNNEST, SQLite takes its library's limit of variables: `ledger.apps`).
+            for batch in batches(bills):
+                bulk_create_with_history(
+                    batch, Bill, default_user=owner, default_change_reason="Imported from CSV"
+                )
+                done += len(batch)
+                progress("bills", done, len(bills))
     except IntegrityError as exc:  # a concurrent change; the checks above mirror the constraints
         problem = BillImportProblem(None, None, f"The import failed; nothing was saved: {exc}")
         return BillImportReport(dry_run=False, rows=rows, errors=[problem], duplicates=duplicates)

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forms8829.filing import YearFiledError, bills_csv_import, tax_year_file
-from ledger.bill_import import BATCH_SIZE, bills_import_csv
+from ledger.bill_import import bills_import_csv
 from ledger.models import Bill
+from ledger.progress import BATCH
 from tests.factories import BillFactory, HomeFactory, TaxYearFactory
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +227,7 @@ def import_sql(user, data: str, *, dry_run: bool) -> list[str]:
 def insert_batches(model, count: int) -> int:
     """The INSERTs `bulk_create` makes of `count` new rows (SQLite caps a batch's parameters)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    size = min(BATCH_SIZE, connection.ops.bulk_batch_size(fields, [None] * count))
+    size = min(BATCH, connection.ops.bulk_batch_size(fields, [None] * count))
     return -(-count // size)
 
 
