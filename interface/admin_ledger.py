@@ -1072,11 +1072,15 @@ class BillAdmin(OwnedModelAdmin):
         context = getattr(response, "context_data", None)
         if context and context.get("cl") is not None:
             cl = context["cl"]
-            # Totals sum every row of the list: past the count's cap (a ledger's years at
-            # once, a large ledger's year) they are left out and the page says how to get them,
-            # so that a page costs the same at a million bills as at a thousand.
-            if getattr(cl.paginator, "capped", False):
-                context["bill_totals_cap"] = f"{cl.paginator.cap:,}"
+            # Totals by Form 8829 line are a tax year's (the review's drill-down always names
+            # one): a list of several years is not summed. They sum every row of the list, so
+            # past the count's cap (a large ledger's year) they are left out too, and the page
+            # says how to see them: a page costs the same at a million bills as at a thousand.
+            years = (TaxYearListFilter.parameter_name, f"{cl.date_hierarchy}__year")
+            if not any(cl.params.get(name) for name in years):
+                context["bill_totals_hint"] = "year"
+            elif getattr(cl.paginator, "capped", False):
+                context["bill_totals_hint"] = f"{cl.paginator.cap:,}"
             else:
                 context["bill_totals"] = review_data.bill_totals(cl.queryset)
         return response
