@@ -51,6 +51,7 @@ from forms8829.selectors import (
     office_areas_prefetch,
 )
 from interface.admin_filed import FiledYearAdminMixin, FiledYearInlineMixin
+from interface.admin_import_stream import bill_import_streamed
 from interface.admin_scope import owner_scoped
 from interface.date_drilldown import years_with_rows
 from interface.list_widgets import (
@@ -1124,7 +1125,9 @@ class BillAdmin(OwnedModelAdmin):
         ]
 
     def import_view(self, request):
-        """Upload a CSV, preview the dry run, then confirm: `ledger.bill_import`."""
+        """Upload a CSV, preview the dry run, then confirm: `ledger.bill_import`; the confirmed
+        import shows its progress and its result on a streamed page
+        (`interface.admin_import_stream`)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = BillImportForm(request.POST or None, request.FILES or None)
@@ -1153,20 +1156,13 @@ class BillAdmin(OwnedModelAdmin):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                if confirm:  # its progress, then its result, on one streamed page
+                    return bill_import_streamed(request, text=text, context=context)
                 try:
-                    report = bills_csv_import(owner=request.user, data=text, dry_run=not confirm)
+                    report = bills_csv_import(owner=request.user, data=text, dry_run=True)
                 except YearFiledError as exc:
                     form.add_error(None, exc)
                     return TemplateResponse(request, "admin/ledger/bill/import.html", context)
-                if confirm and report.ok:
-                    skipped = len(report.duplicates)
-                    self.message_user(
-                        request,
-                        f"Imported {report.created} bill(s)"
-                        + (f"; {skipped} repeated bill(s) skipped." if skipped else "."),
-                        level=messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(reverse(f"admin:{name_of(self)}_changelist"))
                 token = pending_import_keep(user=request.user, text=text) if report.ok else ""
                 context.update(preview=True, report=report, token=token)
         return TemplateResponse(request, "admin/ledger/bill/import.html", context)
