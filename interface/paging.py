@@ -4,7 +4,9 @@
   (`SELECT COUNT(*) FROM (... LIMIT cap + 1)`) instead of the whole table. Past the cap the list
   shows that many results and pages; narrower filters, the search or the date drill-down reach
   the rest. Used with `show_full_result_count = False`, which drops the admin's second, unfiltered
-  COUNT(*).
+  COUNT(*). A search counts to `SEARCH_COUNT_CAP` only (`search_cap`): its count reads bills
+  until it has that many matches (a common word, one bill in seven: 70,000 bills for 10,001),
+  or every bill of the user for a word that matches none, and its pages say "more than 1,000".
 - `BillPagination` (the API's bills): page numbers as before (`?page=N`, with `count`), and a
   cursor for large sets (`?cursor=` for the first page, then the `next` link): each page is a
   keyset read (`paid_on < ...` on the (owner, paid_on) index), as fast on the last page as on
@@ -22,6 +24,10 @@ from django.utils.functional import cached_property
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 COUNT_CAP = 10_000
+# A search's matches are counted to this many: a product decision (the README, Speed), as a
+# search engine's "about" count; past it the page says "more than 1,000" and a year, a home or
+# a longer word narrows it. Below it the count is exact.
+SEARCH_COUNT_CAP = 1_000
 
 
 class CappedCountPaginator(Paginator):
@@ -29,6 +35,7 @@ class CappedCountPaginator(Paginator):
     pages are read keys first (`page`)."""
 
     cap = COUNT_CAP
+    search_cap = SEARCH_COUNT_CAP
 
     def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, rows=None):
         """`rows`: the queryset a page's rows are read from by key; the list's own if None. An
