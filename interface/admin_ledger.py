@@ -299,7 +299,8 @@ class DateSafeChangeList(ChangeList):
     each row's key put in it (Django reverses the URL for every row, and resolves it again to
     add the filters).
 
-    A list counted empty reads no rows and no drill-down (`get_results`)."""
+    A list counted empty reads no rows and no drill-down; a search's one page of matches is
+    read by the keys its count read (`get_results`)."""
 
     KEY = "__key__"
 
@@ -325,6 +326,11 @@ class DateSafeChangeList(ChangeList):
             # looking for a match (SQLite, 100,000 bills: 0.4 s).
             self.queryset = self.queryset.none()
             self.result_list = self.queryset
+        elif getattr(self.paginator, "few_keys", None) is not None:
+            # A search's one page of matches, their keys read by the count: the rows and the
+            # drill-down seek them (interface.paging).
+            self.queryset = self.queryset.filter(pk__in=self.paginator.few_keys)
+            self.result_list = self.queryset._clone()
 
     def get_filters(self, request):
         try:
@@ -1039,6 +1045,7 @@ class BillAdmin(OwnedModelAdmin):
             # A search counts its matches to a lower cap: its count reads bills until it has
             # found them all or the cap (the page then says "more than 1,000").
             paginator.cap = min(paginator.cap, paginator.search_cap)
+            paginator.counts_keys = True
         return paginator
 
     def get_changelist_formset(self, request, **kwargs):

