@@ -39,7 +39,6 @@ from ledger.ledger_file import (
     ImportSummary,
     LedgerFileError,
     ReceiptFileUnreadable,
-    export_bill,
     ledger_file_parse,
     ledger_import,
     path_text,
@@ -47,7 +46,7 @@ from ledger.ledger_file import (
 from ledger.ledger_stream import (
     CHUNK_SIZE,
     LedgerFileStats,
-    bills_in_file_order,
+    bill_entries_in_file_order,
     ledger_file_chunks,
 )
 from ledger.models import Receipt
@@ -198,11 +197,7 @@ def _missing_file_errors(owner, missing: set[str]) -> list[str]:
     """One error per receipt whose stored file is missing, named by its path in ledger.json,
     in the file's order."""
     errors = []
-    for index, bill in enumerate(bills_in_file_order(owner=owner)):
-        if not bill.receipts.all():
-            continue
-        listed: list = []
-        export_bill(bill, index, listed)
+    for _bill, listed in bill_entries_in_file_order(owner=owner):
         errors.extend(
             f"{path_text(path)}: the stored file of the receipt "
             f"{json.dumps(receipt.original_name)} is missing; upload it again or delete "

@@ -245,14 +245,61 @@ def _export_receipt(receipt: Receipt) -> dict:
     }
 
 
+def _value_format(model_field: models.Field):
+    """How the file writes a value of `model_field` (not None): `_export_value`'s rule, looked
+    up once per field rather than once per value."""
+    if isinstance(model_field, models.DecimalField):
+        return "{:.2f}".format
+    if isinstance(model_field, models.DateField):
+        return dt.date.isoformat
+    return None
+
+
+# A bill as the ledger file reads it, one row (`values_list(*BILL_ROW)`): its fields in the
+# file's order (the home by its id), its office area's id and its id.
+BILL_ROW = (
+    *(Bill._meta.get_field(name).attname for name in BILL_FIELDS),
+    "office_area_id",
+    "id",
+)
+_BILL_FORMATS = tuple((name, _value_format(Bill._meta.get_field(name))) for name in BILL_FIELDS)
+_PAYMENT = Bill.Kind.PAYMENT.value
+
+
 def _export_bill(bill: Bill, index: int, listed: list[tuple[Path, dict, Receipt]]) -> dict:
-    data = {**_export_record(bill, BILL_FIELDS), "home": bill.home.key}
-    if bill.office_area_id is not None:  # written when given: a direct bill's office area
-        data["office_area"] = bill.office_area.name
-    if data.get("kind") == Bill.Kind.PAYMENT:  # written for refunds only, like receipts
+    return export_bill_row(
+        tuple(getattr(bill, attname) for attname in BILL_ROW),
+        home_key=bill.home.key,
+        area_name=bill.office_area.name if bill.office_area_id is not None else None,
+        receipts=bill.receipts.all(),
+        index=index,
+        listed=listed,
+    )
+
+
+def export_bill_row(
+    row: tuple,
+    *,
+    home_key: str,
+    area_name: str | None,
+    receipts: Iterable[Receipt],
+    index: int,
+    listed: list[tuple[Path, dict, Receipt]],
+) -> dict:
+    """One bill of the file from its row (`BILL_ROW`), its home's key, its office area's name
+    (None: none) and its receipts, at `index` of `bills`; each receipt it lists is appended to
+    `listed` (`ledger_export_with_receipts`)."""
+    data = {
+        name: value if value is None or write is None else write(value)
+        for (name, write), value in zip(_BILL_FORMATS, row, strict=False)
+    }
+    data["home"] = home_key
+    if area_name is not None:  # written when given: a direct bill's office area
+        data["office_area"] = area_name
+    if data.get("kind") == _PAYMENT:  # written for refunds only, like receipts
         del data["kind"]
-    receipts = sorted(bill.receipts.all(), key=lambda r: (r.original_name, r.sha256, r.id))
     if receipts:  # left out when there are none: such a bill reads as it always did
+        receipts = sorted(receipts, key=lambda r: (r.original_name, r.sha256, r.id))
         data["receipts"] = []
         for receipt_index, receipt in enumerate(receipts):
             entry = _export_receipt(receipt)
@@ -375,12 +422,6 @@ def export_tax_years(*, owner) -> list[dict]:
         }
         for tax_year in tax_years
     ]
-
-
-def export_bill(bill: Bill, index: int, listed: list[tuple[Path, dict, Receipt]]) -> dict:
-    """One bill of the file (`bill.home` and `bill.receipts.all()` already loaded), at `index`
-    of `bills`; each receipt it lists is appended to `listed` (`ledger_export_with_receipts`)."""
-    return _export_bill(bill, index, listed)
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ The bills are read from the database in the file's order (the order `ledger_expo
 in: paid date, payee by code point, amount, id) through two cursors read in chunks
 (`iterator(chunk_size=...)`, server-side on PostgreSQL): the bills, and the owner's receipts in
 their bills' order, merged as they come. No query binds a parameter per bill, and the number of
-queries is the same for ten bills or a million. Each bill is made into its file entry by the
-ledger file's own `export_bill` (its fields are the file's field lists), then into JSON text.
+queries is the same for ten bills or a million. Each bill is read as a row of its columns, not a
+model, and made into its file entry by the ledger file's own `export_bill_row` (its fields are the
+file's field lists), then into JSON text.
 Businesses, homes and tax years are few and read whole (`export_businesses`, `export_homes`,
 `export_tax_years`).
 
@@ -28,15 +29,16 @@ from django.db.models import F
 from django.db.models.functions import Collate
 
 from ledger.ledger_file import (
+    BILL_ROW,
     FORMAT,
     TOP_FIELDS,
     Path,
-    export_bill,
+    export_bill_row,
     export_businesses,
     export_homes,
     export_tax_years,
 )
-from ledger.models import Bill, Owned, Receipt
+from ledger.models import Bill, Home, OfficeArea, Receipt
 
 # Rows fetched per round trip; also the most rows held in memory at once.
 CHUNK_SIZE = 2_000
@@ -63,14 +65,19 @@ def _by_code_point(name: str):
     return F(name)
 
 
-def bills_in_file_order(*, owner):
-    """The owner's bills in the ledger file's order, each with the records it refers to and its
-    receipts loaded, read in chunks: the same queries whatever the number of bills (the bills,
-    their receipts, and each table bills refer to)."""
-    references = _bill_references(owner)
-    bills = (
+def bill_entries_in_file_order(*, owner) -> Iterator[tuple[dict, list[tuple[Path, dict, Receipt]]]]:
+    """The owner's bills in the ledger file's order, each as its file entry and the receipts it
+    lists (path, entry, Receipt), read in chunks: the same queries whatever the number of bills
+    (the bills, their receipts, and each table bills refer to).
+
+    The bills are read as rows (`BILL_ROW`), not models: a model made per bill was most of an
+    export's time. Their homes and office areas are few and read once, by id."""
+    home_keys = dict(Home.objects.owned_by(owner).values_list("id", "key"))
+    area_names = dict(OfficeArea.objects.owned_by(owner).values_list("id", "name"))
+    rows = (
         Bill.objects.owned_by(owner)
         .order_by("paid_on", _by_code_point("payee"), "amount", "id")
+        .values_list(*BILL_ROW)
         .iterator(chunk_size=CHUNK_SIZE)
     )
     receipts = (
@@ -83,50 +90,46 @@ def bills_in_file_order(*, owner):
         .order_by("bill__paid_on", _by_code_point("bill__payee"), "bill__amount", "bill_id", "id")
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    receipts_cache = Receipt._meta.get_field("bill").remote_field.cache_name
-    no_receipts = _receipts_loaded([])  # shared by the bills without one: never changed
+    home, paid_on, payee, amount = (
+        BILL_ROW.index(name) for name in ("home_id", "paid_on", "payee", "amount")
+    )
     pending = next(receipts, None)
-    for bill in bills:
+    for index, row in enumerate(rows):
+        *_, area_id, bill_id = row
         own = []
-        # Receipts of a bill the bills' read did not see (written in between) are passed over.
-        while pending is not None and pending.bill_id != bill.pk and _before(pending, bill):
-            pending = next(receipts, None)
-        while pending is not None and pending.bill_id == bill.pk:
-            own.append(pending)
-            pending = next(receipts, None)
-        for field, rows in references:
-            row = rows.get(getattr(bill, field.attname))
-            if row is not None:  # else read when asked (a row written in between)
-                field.set_cached_value(bill, row)
-        bill._prefetched_objects_cache = {
-            receipts_cache: _receipts_loaded(own) if own else no_receipts
-        }
-        yield bill
+        if pending is not None:
+            key = (row[paid_on], row[payee], row[amount], bill_id)
+            # Receipts of a bill the bills' read did not see (written in between) are passed
+            # over.
+            while pending is not None and pending.bill_id != bill_id and _key(pending) < key:
+                pending = next(receipts, None)
+            while pending is not None and pending.bill_id == bill_id:
+                own.append(pending)
+                pending = next(receipts, None)
+        home_id = row[home]
+        home_key = home_keys.get(home_id)
+        if home_key is None:  # a home written in between
+            home_key = Home.objects.get(pk=home_id).key
+        area_name = None
+        if area_id is not None:
+            area_name = area_names.get(area_id)
+            if area_name is None:  # an office area written in between
+                area_name = OfficeArea.objects.get(pk=area_id).name
+        listed: list[tuple[Path, dict, Receipt]] = []
+        entry = export_bill_row(
+            row,
+            home_key=home_key,
+            area_name=area_name,
+            receipts=own,
+            index=index,
+            listed=listed,
+        )
+        yield entry, listed
 
 
-def _bill_references(owner) -> list[tuple]:
-    """The records a bill refers to (its home, its office area...) among the owner's, each
-    table read once: they are few, and a bill's entry names them (`home`: the home's key)."""
-    references = []
-    for field in Bill._meta.get_fields():
-        model = field.related_model
-        if field.many_to_one and field.name != "owner" and issubclass(model, Owned):
-            references.append((field, {row.pk: row for row in model.objects.owned_by(owner)}))
-    return references
-
-
-def _before(receipt: Receipt, bill: Bill) -> bool:
-    """Whether the receipt's bill comes before `bill` in the file's order."""
-    key = (receipt.bill_paid_on, receipt.bill_payee, receipt.bill_amount, receipt.bill_id)
-    return key < (bill.paid_on, bill.payee, bill.amount, bill.pk)
-
-
-def _receipts_loaded(receipts: list[Receipt]):
-    """A queryset that answers `receipts` without a query, as prefetch_related leaves it."""
-    queryset = Receipt.objects.none()
-    queryset._result_cache = receipts
-    queryset._prefetch_done = True
-    return queryset
+def _key(receipt: Receipt) -> tuple:
+    """The receipt's bill's place in the file's order."""
+    return (receipt.bill_paid_on, receipt.bill_payee, receipt.bill_amount, receipt.bill_id)
 
 
 def _text(value, level: int, ensure_ascii: bool) -> str:
@@ -136,12 +139,20 @@ def _text(value, level: int, ensure_ascii: bool) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        pad = "\n" + INDENT * (level + 1)
         string = _STRING[ensure_ascii]
-        items = [
-            pad + string(key) + ": " + _text(item, level + 1, ensure_ascii)
-            for key, item in value.items()
-        ]
+        keys = _KEYS.setdefault((level, ensure_ascii), {})
+        items = []
+        for key, item in value.items():
+            start = keys.get(key)
+            if start is None:  # a key's text, made once per key and depth
+                start = keys[key] = "\n" + INDENT * (level + 1) + string(key) + ": "
+            # The strings and nulls most values are, written here rather than by a call each.
+            if item.__class__ is str:
+                items.append(start + string(item))
+            elif item is None:
+                items.append(start + "null")
+            else:
+                items.append(start + _text(item, level + 1, ensure_ascii))
         return "{" + ",".join(items) + "\n" + INDENT * level + "}"
     if isinstance(value, list):
         if not value:
@@ -157,6 +168,8 @@ def _text(value, level: int, ensure_ascii: bool) -> str:
 
 
 _STRING = {True: encode_basestring_ascii, False: encode_basestring}
+# (depth, ensure_ascii) -> a dict's key -> its text: "\n", the indent, the key and ": ".
+_KEYS: dict[tuple[int, bool], dict[str, str]] = {}
 
 
 def ledger_file_chunks(
@@ -212,9 +225,7 @@ def ledger_file_chunks(
 
 
 def _bill_entries(owner, stats: LedgerFileStats, on_bill) -> Iterator[dict]:
-    for index, bill in enumerate(bills_in_file_order(owner=owner)):
-        listed: list[tuple[Path, dict, Receipt]] = []
-        entry = export_bill(bill, index, listed)
+    for entry, listed in bill_entries_in_file_order(owner=owner):
         if on_bill is not None:
             on_bill(entry, listed)
         stats.bills += 1

@@ -19,10 +19,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from itertools import islice
 
 from import_export import fields, resources, widgets
 
-from ledger.csv_cells import csv_cell_read, csv_row
+from ledger.csv_cells import csv_cell, csv_cell_read, csv_row
 from ledger.fields import (
     HomeLookup,
     decimal_limits,
@@ -36,6 +37,8 @@ from ledger.serializers import BILL_FIELDS
 
 COLUMNS = BILL_FIELDS  # the same columns, in the same order, as a bill in the ledger file
 REQUIRED_COLUMNS = ("home", "paid_on", "payee", "category", "amount")
+# The columns as a bill's row is read for the export (`values_list`): the home by its key.
+EXPORT_ROW = tuple("home__key" if name == "home" else name for name in COLUMNS)
 # Bills read per round trip, and written out at a time, by the streamed export.
 EXPORT_CHUNK_SIZE = 2_000
 
@@ -156,6 +159,7 @@ class BillResource(resources.ModelResource):
     def __init__(self, *, owner, **kwargs):
         super().__init__(**kwargs)
         self.owner = owner
+        self._cells = None  # `export_row`'s, made at its first call
         homes = Home.objects.owned_by(owner).order_by("id")
         self.fields["home"].widget.lookup = HomeLookup(homes, by_id=False)
 
@@ -166,28 +170,56 @@ class BillResource(resources.ModelResource):
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         """One bill's cells, none of which a spreadsheet would run (`ledger.csv_cells`)."""
-        return csv_row(super().export_resource(instance, selected_fields, **kwargs))
+        if selected_fields is not None:
+            return csv_row(super().export_resource(instance, selected_fields, **kwargs))
+        return self.export_row(
+            [instance.home.key if name == "home" else getattr(instance, name) for name in COLUMNS]
+        )
+
+    def export_row(self, values) -> list[str]:
+        """One bill's cells from its columns' values (`EXPORT_ROW`: the home as its key), each
+        as its column's widget renders it, made safe to open (`ledger.csv_cells`)."""
+        cells = self._cells
+        if cells is None:
+            cells = self._cells = [self._cell(self.fields[name].widget) for name in COLUMNS]
+        return [cell(value) for cell, value in zip(cells, values, strict=True)]
+
+    @staticmethod
+    def _cell(widget: widgets.Widget):
+        """A column's cell for a value: `csv_cell(widget.render(value))`, with the lookups it
+        repeats made once per column (a choice's cell per choice), not once per bill."""
+        if isinstance(widget, HomeWidget):  # given the home's key
+            return lambda key: "" if key is None else csv_cell(key)
+        if isinstance(widget, DateWidget):  # an ISO date is neither a number nor a formula
+            return lambda value: value.isoformat() if value else ""
+        if isinstance(widget, ChoiceWidget):
+            known = {key: csv_cell(widget.render(key)) for key, _label in widget.choices}
+            return lambda value: known.get(value) or csv_cell(widget.render(value))
+        return lambda value: csv_cell(widget.render(value))
 
     def csv_chunks(self, queryset=None) -> Iterator[str]:
         """The CSV of `queryset` (default: the owner's bills), text chunk by chunk, as the rows
         are read (`iterator(chunk_size=...)`, server-side on PostgreSQL): exactly the bytes of
         `self.export(queryset).csv`, in memory that does not grow with the number of bills.
 
-        Each row is made by `export_resource`, as `export` makes it: a cell's rendering (and any
-        neutralising of what a spreadsheet would run) belongs there, so both paths have it."""
+        The bills are read as rows of their columns (`EXPORT_ROW`), not models, and each row is
+        made by `export_row`, as `export_resource` makes it for `export`: a cell's rendering
+        (and any neutralising of what a spreadsheet would run) belongs there, so both paths
+        have it."""
         if queryset is None:
             queryset = self.get_queryset()
         self.before_export(queryset)
         queryset = self.filter_export(queryset)
+        rows = queryset.values_list(*EXPORT_ROW).iterator(chunk_size=EXPORT_CHUNK_SIZE)
         out = io.StringIO()
         writer = csv.writer(out)  # tablib's CSV: the excel dialect, "\r\n" line ends
         writer.writerow(self.get_export_headers())
-        for n, bill in enumerate(queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE), start=1):
-            writer.writerow(self.export_resource(bill))
-            if n % EXPORT_CHUNK_SIZE == 0:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
+        export_row = self.export_row
+        while chunk := list(islice(rows, EXPORT_CHUNK_SIZE)):
+            writer.writerows(map(export_row, chunk))
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
         yield out.getvalue()
 
     # -- import
