@@ -315,8 +315,12 @@ class DateSafeChangeList(ChangeList):
         )
         self.row_link = f"{link}?{query}" if query else link
 
+    def row_key(self, result) -> str:
+        """The row's key as its change URL carries it."""
+        return str(quote(getattr(result, self.pk_attname)))
+
     def url_for_result(self, result):
-        return self.row_link.replace(self.KEY, str(quote(getattr(result, self.pk_attname))), 1)
+        return self.row_link.replace(self.KEY, self.row_key(result), 1)
 
     def get_results(self, request):
         super().get_results(request)
@@ -361,6 +365,10 @@ class OwnedModelAdmin(FiledYearAdminMixin, OwnedAdminMixin, SimpleHistoryAdmin):
             if keep_typed:  # a form: shown again as typed (interface.admin_filed)
                 return self._refused_keep_typed(request, exc, view, *args)
             return self._refused(request, exc)
+
+    # Django's list, its rows made once a column (interface.list_rows); a model's own list
+    # template extends this one.
+    change_list_template = "admin/owned_change_list.html"
 
     def get_changelist(self, request, **kwargs):
         return DateSafeChangeList
@@ -990,6 +998,7 @@ class BillAdmin(OwnedModelAdmin):
         "home",
     )
     list_select_related = ("home",)
+    change_list_template = "admin/ledger/bill/change_list.html"
     search_fields = ("payee", "note")
     date_hierarchy = "paid_on"
     inlines = [ReceiptInline]

@@ -20,7 +20,7 @@ from django.forms.utils import ErrorList
 from django.utils.safestring import SafeString
 
 
-def _escaped(value) -> str:
+def escaped(value) -> str:
     # As conditional_escape: safe strings as they are, anything else str() and escaped.
     if hasattr(value, "__html__"):
         return value.__html__()
@@ -30,7 +30,7 @@ def _escaped(value) -> str:
 def _attrs(attrs: dict) -> str:
     # As attrs.html: False is left out, True is the bare name, any other value name="value".
     return "".join(
-        f" {_escaped(name)}" if value is True else f' {_escaped(name)}="{_escaped(value)}"'
+        f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -41,9 +41,9 @@ class PlainInputMixin:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else f' value="{_escaped(widget["value"])}"'
+        shown = "" if widget["value"] is None else f' value="{escaped(widget["value"])}"'
         return SafeString(
-            f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"'
+            f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"'
             f"{shown}{_attrs(widget['attrs'])}>"
         )
 
