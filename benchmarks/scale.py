@@ -29,7 +29,8 @@ Sizes: BENCH_SCALE=quick (default: 1,000 and 10,000 bills), large (adds 100,000)
 1,000,000; seeding takes minutes); BENCH_SIZES=1000000 (comma-separated) names the sizes
 instead. The imports run up to IMPORTS_UP_TO bills (100,000, the size of the issue's import
 targets: at a million each import run takes many minutes). BENCH_ONLY=imports measures the
-imports only, BENCH_ONLY=forms the form's SQL and a recompute only. The JSON report
+imports only, BENCH_ONLY=forms the form's SQL and a recompute only, BENCH_ONLY=lists the API's
+and the admin's bill lists only. The JSON report
 goes to var/bench/scale-<database>.json (scale-<database>-<only>.json with BENCH_ONLY) and a
 Markdown table to standard output (the README's Speed section shows the last one).
 """
@@ -59,8 +60,10 @@ SCALES = {
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 IMPORTS_UP_TO = 100_000
 ONLY = os.environ.get("BENCH_ONLY", "")  # "imports": the imports alone; "forms": form SQL
-if ONLY not in ("", "imports", "forms"):
-    raise SystemExit(f"BENCH_ONLY={ONLY}: expected imports or forms (or nothing, for everything)")
+if ONLY not in ("", "imports", "forms", "lists"):
+    raise SystemExit(
+        f"BENCH_ONLY={ONLY}: expected imports, forms or lists (or nothing, for everything)"
+    )
 PYTHON = sys.executable
 
 
@@ -224,22 +227,12 @@ def paired(label: str, fn_a, fn_b, base_label: str, runs: int = RUNS) -> dict:
 
 
 def measure_size(database: str, bills: int) -> list[dict]:
-    from django.contrib import admin
     from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django.urls import reverse
-    from rest_framework.permissions import IsAuthenticated
-    from rest_framework.response import Response
-    from rest_framework.test import APIRequestFactory, force_authenticate
-    from rest_framework.views import APIView
 
     from benchmarks.seed import seed
     from forms8829 import chain
     from forms8829.filing import chain_recompute
     from forms8829.models import ServedChain
-    from interface.api.views import BillViewSet
-    from interface.paging import COUNT_CAP
-    from ledger.models import Bill
 
     username = f"scale{bills}"
     seed(username, bills)
@@ -248,6 +241,8 @@ def measure_size(database: str, bills: int) -> list[dict]:
         return _stamped(measure_imports(owner, bills), bills)
     if ONLY == "forms":
         return _stamped(measure_forms(owner), bills)
+    if ONLY == "lists":
+        return _stamped(measure_lists(owner), bills)
     rows = []
 
     def child_run(mode):
@@ -286,6 +281,30 @@ def measure_size(database: str, bills: int) -> list[dict]:
         )
     )
 
+    rows += measure_lists(owner)
+    rows += measure_forms(owner)
+    if bills <= IMPORTS_UP_TO:
+        rows += measure_imports(owner, bills)
+    return _stamped(rows, bills)
+
+
+def measure_lists(owner) -> list[dict]:
+    """The API's bills (first page, last page by number, a page by cursor) beside a trivial
+    authenticated DRF endpoint; the admin bill list, its last page and a search beside the admin
+    index."""
+    from django.contrib import admin
+    from django.test import Client
+    from django.urls import reverse
+    from rest_framework.permissions import IsAuthenticated
+    from rest_framework.response import Response
+    from rest_framework.test import APIRequestFactory, force_authenticate
+    from rest_framework.views import APIView
+
+    from interface.api.views import BillViewSet
+    from interface.paging import COUNT_CAP
+    from ledger.models import Bill
+
+    rows = []
     # The lists are read as a database in use is (autovacuum): with the planner's statistics
     # and a visibility map (index-only reads of a page's keys), not as the seeding left it.
     _vacuum()
@@ -344,10 +363,7 @@ def measure_size(database: str, bills: int) -> list[dict]:
         ("admin bill list, search", f"{changelist}?q=Water"),
     ]:
         rows.append(paired(label, page(url), index, "admin index"))
-    rows += measure_forms(owner)
-    if bills <= IMPORTS_UP_TO:
-        rows += measure_imports(owner, bills)
-    return _stamped(rows, bills)
+    return rows
 
 
 def bare_group_by(owner, years: list[int]) -> None:
