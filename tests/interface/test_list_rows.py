@@ -14,7 +14,8 @@ from django.urls import NoReverseMatch, reverse
 from interface.admin_ledger import DateSafeChangeList
 from interface.demo_data import DEMO_USERNAME, demo_load
 from interface.list_rows import page_results
-from ledger.models import Bill
+from ledger.models import Bill, Home
+from ledger.statement_models import BillSchedule
 from tests.factories import (
     BillFactory,
     HomeFactory,
@@ -152,6 +153,19 @@ def test_the_statement_lists_are_djangos(client):
     make_rules(owner)
     for name in ("checking-details-jan.csv", "checking-v1.qfx"):
         import_file(owner, name)
+    BillSchedule.objects.create(
+        owner=owner,
+        payee="Town <Tax> & Co",
+        category="real_estate_tax",
+        home=Home.objects.get(owner=owner),
+        starts_on=dt.date(2024, 1, 1),
+    )
     client.force_login(owner)
     seen = _every_list_is_djangos(client)
-    assert {"PayeeRule", "StatementImport", "StatementRow", "StatementAccount"} <= seen
+    assert {
+        "PayeeRule",
+        "StatementImport",
+        "StatementRow",
+        "StatementAccount",
+        "BillSchedule",
+    } <= seen
