@@ -16,9 +16,11 @@ for LOAD_SECONDS each (default 5):
   as the first look after a write is;
 
 reporting throughput (requests a second), its ratio to the trivial endpoint's, and p50/p99 of
-the latencies; then LOAD_WRITES (default 200) bills saved one after another through
-`POST /api/bills/` (a write batch that refreshes the stored forms): p50/p99. The JSON report
-goes to var/bench/load-<database>.json and a Markdown table to standard output.
+the latencies (BENCH_USERS=10 or 100: the size's bills shared among that many users, each
+connection a user of its own, the trivial endpoint's too); then LOAD_WRITES (default 200) bills
+saved one after another through `POST /api/bills/` (a write batch that refreshes the stored
+forms): p50/p99. The JSON report goes to var/bench/load-<database>.json and a Markdown table to
+standard output.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ CLIENTS = int(os.environ.get("LOAD_CLIENTS", "3"))
 ROUNDS = int(os.environ.get("LOAD_ROUNDS", "3"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "5"))
 WRITES = int(os.environ.get("LOAD_WRITES", "200"))
+# How many users share each size's bills (benchmarks/scale.py's BENCH_USERS): with several,
+# each connection is a user of its own.
+USERS = [int(n) for n in os.environ.get("BENCH_USERS", "1").split(",")]
 HOST = "127.0.0.1"
 
 
@@ -106,14 +111,16 @@ def _start_server(**env: str) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def _load(path: str, headers: dict, seconds: float) -> dict:
-    """CLIENTS keep-alive connections sending GET `path` for `seconds`: requests a second and
-    latency percentiles (ms). Any answer but 200 stops the run."""
+def _load(requests: list[tuple[str, dict]], seconds: float) -> dict:
+    """CLIENTS keep-alive connections sending GET for `seconds`, connection i sending
+    `requests[i % len(requests)]` (a path and its headers: one user's, or each connection a
+    user of its own): requests a second and latency percentiles (ms). Any answer but 200 stops
+    the run."""
     latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
     failures: list[str] = []
     stop = time.perf_counter() + seconds
 
-    def client(mine: list[float]) -> None:
+    def client(mine: list[float], path: str, headers: dict) -> None:
         connection = http.client.HTTPConnection(HOST, PORT, timeout=60)
         while time.perf_counter() < stop and not failures:
             started = time.perf_counter()
@@ -125,7 +132,10 @@ def _load(path: str, headers: dict, seconds: float) -> dict:
             mine.append(time.perf_counter() - started)
         connection.close()
 
-    threads = [threading.Thread(target=client, args=(mine,)) for mine in latencies]
+    threads = [
+        threading.Thread(target=client, args=(mine, *requests[n % len(requests)]))
+        for n, mine in enumerate(latencies)
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -143,13 +153,13 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
 
-def _paired(label: str, what: tuple, trivial: tuple, target: float) -> dict:
+def _paired(label: str, what: list, trivial: list, target: float) -> dict:
     """What and the trivial endpoint in turn, ROUNDS times each after a short warm-up."""
-    _load(*what, 1), _load(*trivial, 1)
+    _load(what, 1), _load(trivial, 1)
     a, b = [], []
     for _ in range(ROUNDS):
-        a.append(_load(*what, SECONDS))
-        b.append(_load(*trivial, SECONDS))
+        a.append(_load(what, SECONDS))
+        b.append(_load(trivial, SECONDS))
 
     def summary(runs):
         every = [x for run in runs for x in run["latencies"]]
@@ -198,19 +208,16 @@ def _writes(token: str, home_id: int) -> dict:
     }
 
 
-def measure_size(bills: int) -> list[dict]:
-    from django.contrib.auth import get_user_model
+def _user(owner) -> dict:
+    """What a client of `owner` sends: the API token, the admin's session and CSRF cookies (a
+    browser's, after its first look at the review), the review's path and a home."""
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
-    from benchmarks.seed import seed
     from forms8829.filing import chain_recompute
     from ledger.models import Bill, Home, TaxYear
     from review.links import review_url
 
-    username = f"scale{bills}"
-    seed(username, bills)
-    owner = get_user_model().objects.get(username=username)
     Bill.objects.filter(owner=owner, payee__startswith="Load ").delete()
     chain_recompute(owner=owner)  # what any write stores; the seed inserted in bulk
     token = Token.objects.get_or_create(user=owner)[0].key
@@ -219,19 +226,35 @@ def measure_size(bills: int) -> list[dict]:
     review = review_url(TaxYear.objects.get(owner=owner, year=2025).pk)
     client.get(review)  # as a browser's first look: the session's CSRF cookie is set
     cookies = {name: client.cookies[name].value for name in ("sessionid", "csrftoken")}
-    api = {"Authorization": f"Token {token}"}
-    admin = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
-    trivial = ("/bench/trivial/", api)
-    home = Home.objects.owned_by(owner).order_by("id").first()
+    return {
+        "token": token,
+        "api": {"Authorization": f"Token {token}"},
+        "admin": {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())},
+        "review": review,
+        "home": Home.objects.owned_by(owner).order_by("id").first().pk,
+    }
+
+
+def measure_size(bills: int, users: int = 1) -> list[dict]:
+    from benchmarks.seed import seed_users
+    from ledger.models import Bill
+
+    owners = seed_users(bills, users)
+    # Each connection a user of its own when there are several (CLIENTS of them at most).
+    clients = [_user(owner) for owner in owners[:CLIENTS]]
+    mine = Bill.objects.filter(owner=owners[0]).count()
+    forms = [("/api/forms/2025/", c["api"]) for c in clients]
+    reviews = [(c["review"], c["admin"]) for c in clients]
+    trivial = [("/bench/trivial/", c["api"]) for c in clients]
 
     server = _start_server()
     try:
         rows = [
-            _paired("GET /api/forms/2025/", ("/api/forms/2025/", api), trivial, TARGETS["form"]),
-            _paired("admin year-end review", (review, admin), trivial, TARGETS["review"]),
+            _paired("GET /api/forms/2025/", forms, trivial, TARGETS["form"]),
+            _paired("admin year-end review", reviews, trivial, TARGETS["review"]),
         ]
-        if bills <= 10_000:  # the issue's write target is at 10,000 bills
-            rows.append(_writes(token, home.pk))
+        if mine <= 10_000:  # the issue's write target is at 10,000 bills
+            rows.append(_writes(clients[0]["token"], clients[0]["home"]))
     finally:
         server.terminate()
         server.wait()
@@ -239,17 +262,19 @@ def measure_size(bills: int) -> list[dict]:
     server = _start_server(REVIEW_PAGE_SECONDS="0")
     try:
         label = "admin year-end review, rendered every look"
-        rows.append(_paired(label, (review, admin), trivial, None))
+        rows.append(_paired(label, reviews, trivial, None))
     finally:
         server.terminate()
         server.wait()
-    Bill.objects.filter(owner=owner, payee__startswith="Load ").delete()
+    Bill.objects.filter(owner__in=owners[:CLIENTS], payee__startswith="Load ").delete()
     for row in rows:
-        row["bills"] = bills
+        row.update(bills=bills, users=users, bills_per_user=mine)
     return rows
 
 
 def table(rows: list[dict]) -> str:
+    from benchmarks.seed import size_label
+
     lines = [
         "| bills | what | req/s | p50 | p99 | trivial req/s | its p50 | its p99 | ratio (target) |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -257,7 +282,7 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         if "rps" in r:
             lines.append(
-                f"| {r['bills']:,} | {r['what']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} ms | "
+                f"| {size_label(r)} | {r['what']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} ms | "
                 f"{r['p99_ms']:.1f} ms | {r['baseline_rps']:,.0f} | "
                 f"{r['baseline_p50_ms']:.1f} ms | {r['baseline_p99_ms']:.1f} ms | "
                 f"{r['ratio']:.2f}x "
@@ -265,7 +290,7 @@ def table(rows: list[dict]) -> str:
             )
         else:
             lines.append(
-                f"| {r['bills']:,} | {r['what']}, {r['requests']} in a row | | "
+                f"| {size_label(r)} | {r['what']}, {r['requests']} in a row | | "
                 f"{r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | | | | (p99 < 150 ms) |"
             )
     return "\n".join(lines)
@@ -286,14 +311,17 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     rows = []
-    for bills in SCALES[scale]:
-        rows += measure_size(bills)
-        print(table([r for r in rows if r["bills"] == bills]), flush=True)
+    for users in USERS:
+        for bills in SCALES[scale]:
+            rows += measure_size(bills, users)
+            this = [r for r in rows if (r["bills"], r["users"]) == (bills, users)]
+            print(table(this), flush=True)
     report = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} CPUs, {platform.machine()}",
         "database": connection.vendor,
         "scale": scale,
+        "users": USERS,
         "workers": WORKERS,
         "clients": CLIENTS,
         "rounds": ROUNDS,

@@ -27,11 +27,13 @@ moves less than the wall clock with the machine's other load.
 
 Sizes: BENCH_SCALE=quick (default: 1,000 and 10,000 bills), large (adds 100,000), full (adds
 1,000,000; seeding takes minutes); BENCH_SIZES=1000000 (comma-separated) names the sizes
-instead. The imports run up to IMPORTS_UP_TO bills (100,000, the size of the issue's import
-targets: at a million each import run takes many minutes). BENCH_ONLY=imports measures the
-imports only, BENCH_ONLY=forms the form's SQL and a recompute only, BENCH_ONLY=lists the API's
-and the admin's bill lists only. The JSON report
-goes to var/bench/scale-<database>.json (scale-<database>-<only>.json with BENCH_ONLY) and a
+instead. BENCH_USERS=1,10,100 (default 1) shares each size's bills among that many users in the
+same database, a ledger each (`seed.seed_users`), and measures one of them: a typical user
+among others, beside baselines over that user's own bills. The imports run up to IMPORTS_UP_TO
+bills a user (100,000, the size of the issue's import targets: at a million each import run
+takes many minutes). BENCH_ONLY=imports measures the imports only, BENCH_ONLY=forms the form's
+SQL and a recompute only, BENCH_ONLY=lists the API's and the admin's bill lists only. The JSON
+report goes to var/bench/scale-<database>.json (scale-<database>-<only>.json with BENCH_ONLY) and a
 Markdown table to standard output (the README's Speed section shows the last one).
 """
 
@@ -58,6 +60,8 @@ SCALES = {
     "full": [10_000, 100_000, 1_000_000],
 }
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+# How many users share each size's bills (1, 10, 100: a typical user among others).
+USERS = [int(n) for n in os.environ.get("BENCH_USERS", "1").split(",")]
 IMPORTS_UP_TO = 100_000
 ONLY = os.environ.get("BENCH_ONLY", "")  # "imports": the imports alone; "forms": form SQL
 if ONLY not in ("", "imports", "forms", "lists"):
@@ -226,23 +230,27 @@ def paired(label: str, fn_a, fn_b, base_label: str, runs: int = RUNS) -> dict:
     return row
 
 
-def measure_size(database: str, bills: int) -> list[dict]:
-    from django.contrib.auth import get_user_model
-
-    from benchmarks.seed import seed
+def measure_size(database: str, bills: int, users: int = 1) -> list[dict]:
+    from benchmarks.seed import seed_users
     from forms8829 import chain
     from forms8829.filing import chain_recompute
     from forms8829.models import ServedChain
+    from ledger.models import Bill
 
-    username = f"scale{bills}"
-    seed(username, bills)
-    owner = get_user_model().objects.get(username=username)
+    owners = seed_users(bills, users)
+    owner = owners[0]  # a typical user: each holds as many bills (the first, the rest too)
+    username = owner.username
+    mine = Bill.objects.filter(owner=owner).count()
+
+    def stamped(rows):
+        return _stamped(rows, bills, users=users, per_user=mine)
+
     if ONLY == "imports":
-        return _stamped(measure_imports(owner, bills), bills)
+        return stamped(measure_imports(owner, mine))
     if ONLY == "forms":
-        return _stamped(measure_forms(owner), bills)
+        return stamped(measure_forms(owner))
     if ONLY == "lists":
-        return _stamped(measure_lists(owner), bills)
+        return stamped(measure_lists(owner))
     rows = []
 
     def child_run(mode):
@@ -283,9 +291,9 @@ def measure_size(database: str, bills: int) -> list[dict]:
 
     rows += measure_lists(owner)
     rows += measure_forms(owner)
-    if bills <= IMPORTS_UP_TO:
-        rows += measure_imports(owner, bills)
-    return _stamped(rows, bills)
+    if mine <= IMPORTS_UP_TO:
+        rows += measure_imports(owner, mine)
+    return stamped(rows)
 
 
 def measure_lists(owner) -> list[dict]:
@@ -448,12 +456,11 @@ def measure_forms(owner) -> list[dict]:
     ]
 
 
-def _stamped(rows: list[dict], bills: int) -> list[dict]:
+def _stamped(rows: list[dict], bills: int, *, users: int, per_user: int) -> list[dict]:
     from django.db import connection
 
     for row in rows:
-        row["bills"] = bills
-        row["database"] = connection.vendor
+        row.update(bills=bills, users=users, bills_per_user=per_user, database=connection.vendor)
     return rows
 
 
@@ -671,6 +678,8 @@ def measure_imports(owner, bills: int) -> list[dict]:
 
 
 def table(rows: list[dict]) -> str:
+    from benchmarks.seed import size_label
+
     lines = [
         "| bills | what | median | peak RSS | queries | baseline | its median | its RSS | ratio |",
         "|---:|---|---:|---:|---:|---|---:|---:|---:|",
@@ -684,14 +693,14 @@ def table(rows: list[dict]) -> str:
                 f": {r['engine_seconds'] * 1000:,.1f} ms, {r['engine_seconds'] / r['seconds']:.0%}"
             )
         lines.append(
-            f"| {r['bills']:,} | {what} | {r['seconds'] * 1000:,.1f} ms | {rss} | "
+            f"| {size_label(r)} | {what} | {r['seconds'] * 1000:,.1f} ms | {rss} | "
             f"{r['queries']} | {r['baseline']} | {r['baseline_seconds'] * 1000:,.1f} ms | "
             f"{base_rss} | {r['ratio']:.2f}x |"
         )
     for r in rows:
         if "tenth_over_first" in r:
             lines.append(
-                f"\n{r['bills']:,} bills: the 10th CSV file over the 1st: wall "
+                f"\n{size_label(r)} bills: the 10th CSV file over the 1st: wall "
                 f"{r['tenth_over_first']:.2f}x (medians), {r['tenth_over_first_min']:.2f}x "
                 f"(fastest runs), CPU of this process {r['tenth_over_first_cpu']:.2f}x"
             )
@@ -714,14 +723,17 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     rows = []
     sizes = os.environ.get("BENCH_SIZES")
-    for bills in [int(n) for n in sizes.split(",")] if sizes else SCALES[scale]:
-        rows += measure_size(database, bills)
-        print(table([r for r in rows if r["bills"] == bills]), flush=True)
+    for users in USERS:
+        for bills in [int(n) for n in sizes.split(",")] if sizes else SCALES[scale]:
+            rows += measure_size(database, bills, users)
+            this = [r for r in rows if (r["bills"], r["users"]) == (bills, users)]
+            print(table(this), flush=True)
     report = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} CPUs, {_memory_gib()} GiB, {platform.machine()}",
         "database": connection.vendor,
         "scale": sizes or scale,
+        "users": USERS,
         "runs": RUNS,
         "only": ONLY or None,
         "load_average": os.getloadavg(),

@@ -1,5 +1,8 @@
 """Seeded ledgers for the benchmarks: `python benchmarks/seed.py USERNAME BILLS` (idempotent).
 
+`seed_users(bills, users)` shares BILLS bills among USERS such ledgers, one a user, in the same
+database (a typical user among others: `make bench`'s BENCH_USERS).
+
 One user, two homes (each with an office area and an improvement), tax years 2018-2026 with
 their homes, BILLS bills spread over those years with varied payees, categories, amounts,
 service periods and notes (some with characters JSON and CSV must escape), and a receipt on one
@@ -134,6 +137,22 @@ def seed(username: str, bills: int):
             Receipt.objects.bulk_create(receipts, batch_size=1000)
             made += len(rows)
     return owner
+
+
+def seed_users(bills: int, users: int = 1) -> list:
+    """`users` users sharing `bills` bills, each with a ledger of `bills // users` bills (the
+    first with the rest): `scale<bills>` alone, else `scale<bills>x<users>-<k>`."""
+    if users == 1:
+        return [seed(f"scale{bills}", bills)]
+    each, rest = divmod(bills, users)
+    return [seed(f"scale{bills}x{users}-{k}", each + (rest if k == 0 else 0)) for k in range(users)]
+
+
+def size_label(row: dict) -> str:
+    """A report row's size: the database's bills, and how they are shared among users."""
+    if row.get("users", 1) == 1:
+        return f"{row['bills']:,}"
+    return f"{row['bills']:,} ({row['users']} users, {row['bills_per_user']:,} each)"
 
 
 if __name__ == "__main__":
