@@ -3,11 +3,11 @@ server and the same load generator: `make bench` (after benchmarks/scale.py).
 
 For each database (SQLite in a temporary file; PostgreSQL when DATABASE_URL is set, as
 `make bench` does with BENCH_PG_URL) and each size (BENCH_SCALE=quick: 10,000 bills; large:
-adds 100,000; full: adds 1,000,000), the seeded ledger (`benchmarks/seed.py`) has its forms
-stored once (the explicit recompute, as a write would), then gunicorn serves it (production
-settings: DEBUG off, LOAD_WORKERS sync workers, default 3) and a threaded keep-alive client
-(LOAD_CLIENTS connections, default 3) sends, in turn A B A B ... LOAD_ROUNDS times (default 3)
-for LOAD_SECONDS each (default 5):
+adds 100,000; full: adds 1,000,000; or BENCH_SIZES, comma-separated), the seeded ledger
+(`benchmarks/seed.py`) has its forms stored once (the explicit recompute, as a write would),
+then gunicorn serves it (production settings: DEBUG off, LOAD_WORKERS sync workers, default
+3) and a threaded keep-alive client (LOAD_CLIENTS connections, default 3) sends, in turn
+A B A B ... LOAD_ROUNDS times (default 3) for LOAD_SECONDS each (default 5):
 
 - `GET /api/forms/2025/` (token) beside `GET /bench/trivial/` (token);
 - the admin's year-end review of 2025 (session and CSRF cookies, as a browser sends them)
@@ -311,8 +311,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     rows = []
+    sizes = os.environ.get("BENCH_SIZES")
     for users in USERS:
-        for bills in SCALES[scale]:
+        for bills in [int(n) for n in sizes.split(",")] if sizes else SCALES[scale]:
             rows += measure_size(bills, users)
             this = [r for r in rows if (r["bills"], r["users"]) == (bills, users)]
             print(table(this), flush=True)
@@ -320,7 +321,7 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} CPUs, {platform.machine()}",
         "database": connection.vendor,
-        "scale": scale,
+        "scale": sizes or scale,
         "users": USERS,
         "workers": WORKERS,
         "clients": CLIENTS,
