@@ -42,9 +42,9 @@ _unset = object()
 class _Column:
     """One column of the page: `column(result, form)` is its cell for a row, as
     `items_for_result` makes it. The field behind the column is learnt from the first row (it
-    depends on the model and the name only); then a model field's value is read directly and a
-    choice's label looked up in a dict made once; anything else goes through `lookup_field` for
-    each row, as Django's does."""
+    depends on the model and the name only); then a model field's value is read directly and
+    shown once per distinct value; anything else (a method of the admin or the model, a lookup
+    across a relation) goes through `lookup_field` for each row, as Django's does."""
 
     def __init__(self, cl, index: int, name, *, link: bool, tag: str):
         self.cl, self.name, self.link, self.tag = cl, name, link, tag
@@ -147,9 +147,7 @@ class _Column:
             and not (name == self.pk_name and form[self.pk_name].is_hidden)
         ):
             bound = form[name]
-            # Before the field is learnt, so a first row edited learns nothing wrong: the
-            # classes are the column's own.
-            if self.field is _unset:
+            if self.field is _unset:  # an editable date or foreign key is "nowrap" too
                 self._learn(result)
             return f'<td class="{self.classes}">{bound.errors}{bound}</td>'
         inner, nowrap = self._inner(result)
