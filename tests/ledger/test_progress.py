@@ -167,16 +167,20 @@ def bill_inserts(sql: list[str]) -> list[str]:
     return [t for t in tables if t in ("ledger_bill", "ledger_historicalbill")]
 
 
+def assert_one_insert_pair_per_batch(ten: list[str], large: list[str], bills: int, batch: int):
+    """The queries of an import of 10 bills and of `bills` differ by one INSERT of bills and
+    one of their history rows per further batch of `batch`, and by nothing else (the owner's
+    data read once, the write batch's lock, checks and stored forms)."""
+    batches_of_bills = math.ceil(bills / batch)
+    assert bill_inserts(ten) == ["ledger_bill", "ledger_historicalbill"]
+    assert bill_inserts(large) == ["ledger_bill", "ledger_historicalbill"] * batches_of_bills
+    assert len(large) - len(ten) == 2 * (batches_of_bills - 1)
+
+
 def test_the_queries_grow_by_one_insert_pair_per_batch(small_batches):
     ten = import_queries("ten", document(10))
     large = import_queries("large", document(BILLS))
-
-    batches_of_bills = math.ceil(BILLS / BATCH)
-    assert bill_inserts(ten) == ["ledger_bill", "ledger_historicalbill"]
-    assert bill_inserts(large) == ["ledger_bill", "ledger_historicalbill"] * batches_of_bills
-    # Everything else is the same queries: the owner's data read once, the write batch's
-    # lock, checks and stored forms.
-    assert len(large) - len(ten) == 2 * (batches_of_bills - 1)
+    assert_one_insert_pair_per_batch(ten, large, BILLS, BATCH)
 
 
 # --- All or nothing after progress ---------------------------------------------------------------
