@@ -23,7 +23,11 @@ bill in 50), every measurement and its baseline run in turn, A B A B ..., BENCH_
 
 Each measured call starts with the garbage of those before it collected (not timed), and reports
 this process's CPU time beside the wall clock: on SQLite that is the database's work too, and it
-moves less than the wall clock with the machine's other load.
+moves less than the wall clock with the machine's other load. Each run of an in-process
+measurement is called at its own extra call depth, the runs spread over one chunk of CPython
+3.11's frame stack, its baseline at the same depth (`DEPTH_PERIOD`: what a page costs depends
+on where the chunks' boundaries fall in its calls); the JSON gives each measurement's fastest
+and slowest run beside the medians (`seconds_range`).
 
 Sizes: BENCH_SCALE=quick (default: 1,000 and 10,000 bills), large (adds 100,000), full (adds
 1,000,000; seeding takes minutes); BENCH_SIZES=1000000 (comma-separated) names the sizes
@@ -185,10 +189,28 @@ def run_child(database: str, mode: str, username: str) -> dict:
 # In-process measurements
 
 
+# CPython 3.11 keeps its frames in 16 KiB chunks and frees a chunk (munmap) whenever a return
+# empties it, to map a new one (mmap) at the next call past its start: a page whose calls go up
+# and down across a chunk's boundary pays a pair of system calls each time
+# (python/cpython#142183; fixed in 3.13 and 3.14 by keeping one chunk). Where the boundaries fall
+# depends on how deep the page is called from: the admin's bill list, 10,000 bills, SQLite,
+# took 24.8-42.6 ms of CPU by the depth it was called at, an admin index 9.3-16.5 ms. So each run
+# of a measurement is called at another depth, spread over a chunk (`paired`), A and B of a run
+# at the same one, and the medians are over depths as well as runs.
+DEPTH_PERIOD = 140  # frames of `_at_depth` in a 16 KiB chunk, about (measured: the costs repeat)
+_depth = 0
+
+
+def _at_depth(n: int, fn):
+    """`fn()`, called `n` frames deeper than this call."""
+    return fn() if n <= 0 else _at_depth(n - 1, fn)
+
+
 def timed(fn) -> dict:
     """Wall time, this process's CPU time (on SQLite the database's work too, and less moved by
-    the machine's other load than the wall clock) and queries of `fn()`. The garbage of what ran
-    before is collected first, not timed, so that no run pays for its predecessors'."""
+    the machine's other load than the wall clock) and queries of `fn()`, called at this run's
+    depth (`_depth`). The garbage of what ran before is collected first, not timed, so that no
+    run pays for its predecessors'."""
     from django.db import connection
 
     queries = 0
@@ -198,21 +220,30 @@ def timed(fn) -> dict:
         queries += 1
         return execute(sql, params, many, context)
 
-    gc.collect()
-    with connection.execute_wrapper(count):
-        start, cpu = time.perf_counter(), time.process_time()
-        fn()
-        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    def measured() -> tuple[float, float]:
+        gc.collect()
+        with connection.execute_wrapper(count):
+            start, cpu = time.perf_counter(), time.process_time()
+            fn()
+            return time.perf_counter() - start, time.process_time() - cpu
+
+    seconds, cpu_seconds = _at_depth(_depth, measured)
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "queries": queries}
 
 
 def paired(label: str, fn_a, fn_b, base_label: str, runs: int = RUNS) -> dict:
-    """A and B in turn, `runs` times each after one warm-up of each; medians and ratio."""
+    """A and B in turn, `runs` times each after one warm-up of each, each run at its own extra
+    call depth (`DEPTH_PERIOD`); medians and ratio, and the fastest and slowest run of each."""
+    global _depth
     fn_a(), fn_b()
     a, b = [], []
-    for _ in range(runs):
-        a.append(fn_a())
-        b.append(fn_b())
+    try:
+        for run in range(runs):
+            _depth = run * DEPTH_PERIOD // runs
+            a.append(fn_a())
+            b.append(fn_b())
+    finally:
+        _depth = 0
 
     def median(rows, key):
         return statistics.median(row[key] for row in rows if key in row)
@@ -222,6 +253,8 @@ def paired(label: str, fn_a, fn_b, base_label: str, runs: int = RUNS) -> dict:
         if key in a[0]:
             row[key] = median(a, key)
             row[f"baseline_{key}"] = median(b, key)
+    row["seconds_range"] = [min(r["seconds"] for r in a), max(r["seconds"] for r in a)]
+    row["baseline_seconds_range"] = [min(r["seconds"] for r in b), max(r["seconds"] for r in b)]
     for key in a[0].keys() - {"seconds", "peak_mib", "queries", "wall"}:
         row[key] = median(a, key)  # A's own parts (`engine_timed`)
     row["queries"] = a[-1]["queries"]
