@@ -12,7 +12,7 @@ from PIL import Image
 
 from forms8829.models import ComputedForm
 from ledger.models import Bill, TaxYear
-from tests.browser.test_review_browser import ARGS, OUTPUT
+from tests.browser.test_review_browser import ARGS, OUTPUT, loaded_image_width
 
 pytestmark = pytest.mark.browser
 AMOUNTS = [
@@ -162,8 +162,7 @@ def new_person(url, page, tmp_path):
     page.click("#receipts-group .add-row a")
     page.set_input_files("#id_receipts-0-file", str(picture))
     page.click("input[name=_continue]")
-    page.wait_for_selector("img.receipt-preview")
-    assert page.evaluate("document.querySelector('img.receipt-preview').naturalWidth") == 200
+    assert loaded_image_width(page, "img.receipt-preview") == 200
     assert "power-jan.png" in page.inner_text("#receipts-group")
     measure("bill page with a receipt")
     page.screenshot(path=str(OUTPUT / "new-person-bill-1366.png"), full_page=True)

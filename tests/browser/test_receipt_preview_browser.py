@@ -18,6 +18,7 @@ from tests.browser.test_review_browser import (  # noqa: F401 (browser_page: a f
     OUTPUT,
     PASSWORD,
     browser_page,
+    loaded_image_width,
 )
 from tests.factories import BillFactory, HomeFactory, UserFactory
 
@@ -86,8 +87,7 @@ def receipts_open_inline(url, page):
     page.goto(f"{url}/admin/ledger/bill/{bill.pk}/change/")
 
     # The image's preview on the bill page is drawn.
-    page.wait_for_selector("img.receipt-preview")
-    assert page.evaluate("document.querySelector('img.receipt-preview').naturalWidth") == 240
+    assert loaded_image_width(page, "img.receipt-preview") == 240
 
     # The PDF opens in a new tab, in the browser's PDF viewer, which loads its one page.
     with context.expect_page() as opened, context.expect_event("response", is_pdf) as answered:

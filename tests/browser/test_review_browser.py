@@ -32,6 +32,15 @@ PASSWORD = "pw-for-tests-123"  # tests.factories.UserFactory's
 pytestmark = pytest.mark.browser
 
 
+def loaded_image_width(page, selector: str) -> int:
+    """The natural width of the image `selector` once the browser is done loading it (an `img`
+    is in the page before its picture has arrived, and is 0 wide until then; a broken one is
+    done and 0 wide)."""
+    done = "s => { const i = document.querySelector(s); return i !== null && i.complete }"
+    page.wait_for_function(done, arg=selector)
+    return page.evaluate("s => document.querySelector(s).naturalWidth", selector)
+
+
 @pytest.fixture
 def browser_page(chromium_executable, monkeypatch):
     from playwright.sync_api import sync_playwright
