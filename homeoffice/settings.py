@@ -55,7 +55,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: under /api/ every error answer is JSON, whoever made it (a 404 off the routes,
+    # Outermost: the request runs in a roomy chunk of the interpreter's frame stack, so no loop
+    # of a page pays a system call a call at a chunk's boundary (homeoffice.frame_stack).
+    "homeoffice.frame_stack.roomy_frame_stack",
+    # Then: under /api/ every error answer is JSON, whoever made it (a 404 off the routes,
     # a 500, a body too large); bodies above REQUEST_MAX_BYTES are refused before they are read.
     "interface.middleware.api_errors_as_json",
     "interface.middleware.request_size_limit",
