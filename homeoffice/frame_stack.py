@@ -15,7 +15,7 @@ value stack of `ROOM_SLOTS` slots, never used (it calls one function), so its fr
 half a MiB: entering it maps a chunk of 1 MiB, whose other half holds the request's every
 frame (some 4,000 of them) with no boundary to cross. One `mmap` and one `munmap` a request,
 instead of up to thousands; the untouched half is never faulted in. On an interpreter that
-keeps a spare chunk this costs the same one pair.
+keeps a spare chunk (3.13, 3.14) it costs at most that one pair.
 
 Imports nothing of the ledger; no tax arithmetic.
 """
