@@ -189,14 +189,11 @@ def run_child(database: str, mode: str, username: str) -> dict:
 # In-process measurements
 
 
-# CPython 3.11 keeps its frames in 16 KiB chunks and frees a chunk (munmap) whenever a return
-# empties it, to map a new one (mmap) at the next call past its start: a page whose calls go up
-# and down across a chunk's boundary pays a pair of system calls each time
-# (python/cpython#142183; fixed in 3.13 and 3.14 by keeping one chunk). Where the boundaries fall
-# depends on how deep the page is called from: the admin's bill list, 10,000 bills, SQLite,
-# took 24.8-42.6 ms of CPU by the depth it was called at, an admin index 9.3-16.5 ms. So each run
-# of a measurement is called at another depth, spread over a chunk (`paired`), A and B of a run
-# at the same one, and the medians are over depths as well as runs.
+# What a call costs on CPython 3.11 depends on where its frame stack's chunk boundaries fall in
+# it, so on how deep it is called from (`homeoffice.frame_stack`, which gives each request room;
+# the forms' SQL and the imports timed here are not requests). So each run of a measurement
+# is called at another depth, spread over a chunk (`paired`), A and B of a run at the same one,
+# and the medians are over depths as well as runs.
 DEPTH_PERIOD = 140  # frames of `_at_depth` in a 16 KiB chunk, about (measured: the costs repeat)
 _depth = 0
 

@@ -39,6 +39,11 @@ from interface.list_widgets import escaped
 _unset = object()
 
 
+def _blank_as_empty(value):
+    # As `items_for_result`: a text of spaces only is shown as the empty value.
+    return "" if isinstance(value, str) and value.strip() == "" else value
+
+
 class _Column:
     """One column of the page: `column(result, form)` is its cell for a row, as
     `items_for_result` makes it. The field behind the column is learnt from the first row (it
@@ -94,8 +99,7 @@ class _Column:
         except ObjectDoesNotExist:
             return escaped(self.empty), False
         empty = getattr(attr, "empty_value_display", self.empty)
-        if isinstance(value, str) and value.strip() == "":
-            value = ""
+        value = _blank_as_empty(value)
         if f is None or f.auto_created:
             boolean = getattr(attr, "boolean", False)
             if isinstance(attr, property) and hasattr(attr, "fget"):
@@ -131,8 +135,7 @@ class _Column:
                 value = getattr(result, self.name)
         except ObjectDoesNotExist:
             return escaped(self.empty), False
-        if isinstance(value, str) and value.strip() == "":
-            value = ""
+        value = _blank_as_empty(value)
         shown = escaped(self._field_repr(self.field, result, value, self.empty))
         if key is not None:
             self.shown[key] = shown
